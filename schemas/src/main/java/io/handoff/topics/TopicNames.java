@@ -1,0 +1,62 @@
+package io.handoff.topics;
+
+import io.handoff.avro.SourceKind;
+
+/**
+ * Topic names are a contract: shippers, the platform team's consumers and the SIEM script against
+ * them. Every name handoff reads or writes is derived here from one prefix (default {@code handoff}).
+ *
+ * <pre>
+ *   handoff.raw.&lt;source&gt;       shipper events (Filebeat-shaped JSON or plain text), key = host
+ *   handoff.incidents            {@link io.handoff.avro.Incident} (Avro, Confluent wire format), key = host
+ *   handoff.warnings             {@link io.handoff.avro.Warning} (Avro), key = host
+ *   handoff.fleet-incidents      {@link io.handoff.avro.FleetIncident} (Avro), key = fleet|root cause
+ *   handoff.dead-letter          {@link io.handoff.avro.DeadLetter} (Avro), key = original key
+ *   handoff.incidents-ecs        ECS-mapped JSON mirror of incidents and fleet incidents for a SIEM
+ * </pre>
+ */
+public final class TopicNames {
+    public static final String DEFAULT_PREFIX = "handoff";
+
+    private final String prefix;
+
+    public TopicNames(String prefix) {
+        if (prefix == null || prefix.isBlank() || !prefix.matches("[a-zA-Z0-9._-]+")) {
+            throw new IllegalArgumentException("topic prefix '" + prefix
+                    + "': expected letters, digits, '.', '_' or '-' (default '" + DEFAULT_PREFIX + "')");
+        }
+        this.prefix = prefix;
+    }
+
+    public static TopicNames defaults() {
+        return new TopicNames(DEFAULT_PREFIX);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String raw(SourceKind kind) {
+        return prefix + ".raw." + Sources.name(kind);
+    }
+
+    public String incidents() {
+        return prefix + ".incidents";
+    }
+
+    public String warnings() {
+        return prefix + ".warnings";
+    }
+
+    public String fleetIncidents() {
+        return prefix + ".fleet-incidents";
+    }
+
+    public String deadLetter() {
+        return prefix + ".dead-letter";
+    }
+
+    public String incidentsEcs() {
+        return prefix + ".incidents-ecs";
+    }
+}
