@@ -8,6 +8,7 @@ import io.handoff.avro.SourceKind;
  *
  * <pre>
  *   handoff.raw.&lt;source&gt;       shipper events (Filebeat-shaped JSON or plain text), key = host
+ *   handoff.events               {@link io.handoff.avro.LogEvent} (Avro), key = host, timestamp = event time
  *   handoff.incidents            {@link io.handoff.avro.Incident} (Avro, Confluent wire format), key = host
  *   handoff.warnings             {@link io.handoff.avro.Warning} (Avro), key = host
  *   handoff.fleet-incidents      {@link io.handoff.avro.FleetIncident} (Avro), key = fleet|root cause
@@ -38,6 +39,11 @@ public final class TopicNames {
 
     public String raw(SourceKind kind) {
         return prefix + ".raw." + Sources.name(kind);
+    }
+
+    /** Parsed events of every source, keyed by host: the input of per-host correlation. */
+    public String events() {
+        return prefix + ".events";
     }
 
     public String incidents() {
