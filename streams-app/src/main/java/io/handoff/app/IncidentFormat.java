@@ -1,0 +1,307 @@
+package io.handoff.app;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.handoff.avro.Culprit;
+import io.handoff.avro.Evidence;
+import io.handoff.avro.FleetIncident;
+import io.handoff.avro.Incident;
+import io.handoff.avro.Recurrence;
+import io.handoff.avro.RootCause;
+import io.handoff.avro.Warning;
+import io.handoff.topics.Sources;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How incidents, warnings and fleet incidents are printed by {@code handoff replay} and
+ * {@code handoff demo}. The JSON shape is a contract (one object per line):
+ * <pre>{@code
+ * {"type":"incident","host":…,"root_cause":…,"started_at":…,"ended_at":…,"status_counts":{"502":n,"504":m},
+ *  "contributing_causes":[…],"culprit":{…},"remediation":…,"evidence":[{"source","timestamp","line"}], …}
+ * {"type":"fleet_incident","root_cause":…,"hosts":[…],"window_start":…,"window_end":…,"share_of_fleet":…,"recurrence":{…}|null, …}
+ * {"type":"warning","host":…,"kind":…, …}
+ * }</pre>
+ * Times are ISO-8601 UTC. Fields beyond the ones named in the issue come after them and may grow;
+ * none is ever renamed or removed.
+ */
+public final class IncidentFormat {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+    private IncidentFormat() {}
+
+    static String iso(Instant t) {
+        return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t);
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    public static String json(Incident i) {
+        return write(g -> {
+            g.writeStringField("type", "incident");
+            g.writeStringField("id", i.getId());
+            g.writeStringField("host", i.getHost());
+            g.writeStringField("root_cause", i.getRootCause().name());
+            g.writeStringField("started_at", iso(i.getStartedAt()));
+            g.writeStringField("ended_at", iso(i.getEndedAt()));
+            counts(g, "status_counts", i.getStatusCounts());
+            causes(g, i.getContributingCauses());
+            culprit(g, i.getCulprit());
+            g.writeStringField("remediation", i.getRemediation());
+            evidence(g, i.getEvidence());
+            g.writeStringField("fleet", i.getFleet());
+            g.writeNumberField("total_requests", i.getTotalRequests());
+            counts(g, "upstream_errors_by_errno", i.getUpstreamErrorsByErrno());
+            g.writeNumberField("evidence_total", i.getEvidenceTotal());
+            g.writeNumberField("confidence", i.getConfidence());
+            g.writeStringField("summary", i.getSummary());
+        });
+    }
+
+    public static String json(Warning w) {
+        return write(g -> {
+            g.writeStringField("type", "warning");
+            g.writeStringField("id", w.getId());
+            g.writeStringField("host", w.getHost());
+            g.writeStringField("kind", w.getKind().name());
+            g.writeStringField("likely_cause", w.getLikelyCause().name());
+            g.writeStringField("started_at", iso(w.getStartedAt()));
+            g.writeStringField("ended_at", iso(w.getEndedAt()));
+            culprit(g, w.getCulprit());
+            g.writeStringField("remediation", w.getRemediation());
+            evidence(g, w.getEvidence());
+            g.writeStringField("fleet", w.getFleet());
+            g.writeNumberField("evidence_total", w.getEvidenceTotal());
+            g.writeStringField("summary", w.getSummary());
+        });
+    }
+
+    public static String json(FleetIncident f) {
+        return write(g -> {
+            g.writeStringField("type", "fleet_incident");
+            g.writeStringField("id", f.getId());
+            g.writeStringField("root_cause", f.getRootCause().name());
+            g.writeArrayFieldStart("hosts");
+            for (String h : f.getHosts()) {
+                g.writeString(h);
+            }
+            g.writeEndArray();
+            g.writeStringField("window_start", iso(f.getWindowStart()));
+            g.writeStringField("window_end", iso(f.getWindowEnd()));
+            g.writeNumberField("share_of_fleet", f.getShareOfFleet());
+            Recurrence r = f.getRecurrence();
+            if (r == null) {
+                g.writeNullField("recurrence");
+            } else {
+                g.writeObjectFieldStart("recurrence");
+                g.writeStringField("period", r.getPeriod().name());
+                g.writeStringField("time_of_day_utc", r.getTimeOfDayUtc());
+                g.writeNumberField("occurrences", r.getOccurrences());
+                g.writeStringField("likely_trigger", r.getLikelyTrigger());
+                g.writeArrayFieldStart("previous");
+                for (Instant p : r.getPrevious()) {
+                    g.writeString(iso(p));
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeStringField("fleet", f.getFleet());
+            g.writeNumberField("active_hosts", f.getActiveHosts());
+            counts(g, "status_counts", f.getStatusCounts());
+            g.writeNumberField("total_requests", f.getTotalRequests());
+            g.writeStringField("common_trigger", f.getCommonTrigger());
+            g.writeStringField("remediation", f.getRemediation());
+            g.writeArrayFieldStart("incident_ids");
+            for (String id : f.getIncidentIds()) {
+                g.writeString(id);
+            }
+            g.writeEndArray();
+            g.writeStringField("summary", f.getSummary());
+        });
+    }
+
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static String write(Body body) {
+        StringWriter w = new StringWriter(1024);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            body.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static void counts(JsonGenerator g, String name, Map<String, Long> counts) throws IOException {
+        g.writeObjectFieldStart(name);
+        for (Map.Entry<String, Long> e : new TreeMap<>(counts).entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    private static void causes(JsonGenerator g, List<RootCause> causes) throws IOException {
+        g.writeArrayFieldStart("contributing_causes");
+        for (RootCause c : causes) {
+            g.writeString(c.name());
+        }
+        g.writeEndArray();
+    }
+
+    private static void culprit(JsonGenerator g, Culprit c) throws IOException {
+        if (c == null) {
+            g.writeNullField("culprit");
+            return;
+        }
+        g.writeObjectFieldStart("culprit");
+        g.writeStringField("script", c.getScript());
+        g.writeStringField("plugin", c.getPlugin());
+        g.writeStringField("theme", c.getTheme());
+        if (c.getPid() == null) {
+            g.writeNullField("pid");
+        } else {
+            g.writeNumberField("pid", c.getPid());
+        }
+        g.writeStringField("upstream", c.getUpstream());
+        g.writeEndObject();
+    }
+
+    private static void evidence(JsonGenerator g, List<Evidence> evidence) throws IOException {
+        g.writeArrayFieldStart("evidence");
+        for (Evidence e : evidence) {
+            g.writeStartObject();
+            g.writeStringField("source", Sources.name(e.getSource()));
+            g.writeStringField("timestamp", iso(e.getTimestamp()));
+            g.writeStringField("line", e.getLine());
+            g.writeStringField("signal", e.getSignal());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    // ---------------------------------------------------------------- text
+
+    /** A few readable lines: what, where, when, how many, the key evidence line, the culprit and the remedy. */
+    public static String text(Incident i) {
+        StringBuilder b = new StringBuilder();
+        b.append(CLOCK.format(i.getStartedAt())).append("  ").append(i.getHost()).append("  ")
+                .append(i.getRootCause().name()).append("  ").append(statusText(i.getStatusCounts()))
+                .append(" of ").append(i.getTotalRequests()).append(" requests")
+                .append(String.format(java.util.Locale.ROOT, "  confidence %.2f", i.getConfidence()));
+        if (!i.getContributingCauses().isEmpty()) {
+            b.append("\n    because of: ");
+            b.append(String.join(", ", i.getContributingCauses().stream().map(Enum::name).toList()));
+        }
+        Evidence key = keyEvidence(i.getEvidence());
+        if (key != null) {
+            b.append("\n    evidence:   ").append(Sources.name(key.getSource())).append(": ")
+                    .append(firstLine(key.getLine()));
+        }
+        String culprit = culpritText(i.getCulprit());
+        if (!culprit.isEmpty()) {
+            b.append("\n    culprit:    ").append(culprit);
+        }
+        b.append("\n    remedy:     ").append(i.getRemediation());
+        return b.toString();
+    }
+
+    public static String text(Warning w) {
+        StringBuilder b = new StringBuilder();
+        b.append(CLOCK.format(w.getStartedAt())).append("  ").append(w.getHost()).append("  WARNING ")
+                .append(w.getKind().name()).append(" (would be ").append(w.getLikelyCause().name()).append(')');
+        Evidence key = keyEvidence(w.getEvidence());
+        if (key != null) {
+            b.append("\n    evidence:   ").append(Sources.name(key.getSource())).append(": ")
+                    .append(firstLine(key.getLine()));
+        }
+        b.append("\n    remedy:     ").append(w.getRemediation());
+        return b.toString();
+    }
+
+    public static String text(FleetIncident f) {
+        StringBuilder b = new StringBuilder();
+        b.append(CLOCK.format(f.getWindowStart())).append("  FLEET  ").append(f.getRootCause().name())
+                .append(" on ").append(f.getHosts().size()).append(" of ").append(f.getActiveHosts())
+                .append(" hosts");
+        if (f.getCommonTrigger() != null) {
+            b.append(", after ").append(f.getCommonTrigger());
+        }
+        if (f.getRecurrence() != null) {
+            Recurrence r = f.getRecurrence();
+            b.append("\n    recurs:     ").append(r.getPeriod().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" at ").append(r.getTimeOfDayUtc()).append(" UTC, ").append(r.getOccurrences())
+                    .append(" times");
+            if (r.getLikelyTrigger() != null) {
+                b.append(" (").append(r.getLikelyTrigger()).append(')');
+            }
+        }
+        b.append("\n    hosts:      ").append(String.join(", ", f.getHosts()));
+        b.append("\n    remedy:     ").append(f.getRemediation());
+        return b.toString();
+    }
+
+    static String statusText(Map<String, Long> counts) {
+        if (counts.isEmpty()) {
+            return "no 502/504 in the access log";
+        }
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Long> e : new TreeMap<>(counts).entrySet()) {
+            if (b.length() > 0) {
+                b.append(' ');
+            }
+            b.append(e.getValue()).append('×').append(e.getKey());
+        }
+        return b.toString();
+    }
+
+    static String culpritText(Culprit c) {
+        if (c == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        append(b, "plugin", c.getPlugin());
+        append(b, "theme", c.getTheme());
+        append(b, "script", c.getScript());
+        append(b, "pid", c.getPid() == null ? null : c.getPid().toString());
+        append(b, "upstream", c.getUpstream());
+        return b.toString();
+    }
+
+    private static void append(StringBuilder b, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            if (b.length() > 0) {
+                b.append(", ");
+            }
+            b.append(name).append(' ').append(value);
+        }
+    }
+
+    /** The line that best shows the failed handoff: the first nginx error line, else the first line. */
+    static Evidence keyEvidence(List<Evidence> evidence) {
+        for (Evidence e : evidence) {
+            if (e.getSource() == io.handoff.avro.SourceKind.NGINX_ERROR) {
+                return e;
+            }
+        }
+        return evidence.isEmpty() ? null : evidence.get(0);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl) + " …";
+        return line.length() > 220 ? line.substring(0, 217) + "…" : line;
+    }
+}
