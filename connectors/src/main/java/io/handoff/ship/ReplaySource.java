@@ -1,0 +1,247 @@
+package io.handoff.ship;
+
+import io.handoff.avro.SourceKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.stream.Stream;
+
+/**
+ * A replay folder: one sub-folder per host ({@link HostFolder}).
+ *
+ * <pre>
+ * replay/
+ *   web-01/  nginx-access.log  nginx-error.log  php-fpm.log  php-fpm-slow.log  formats.properties
+ *   web-02/  …
+ * </pre>
+ *
+ * <h2>Order of entries</h2>
+ * The streams app correlates sources within a window and tolerates sources that are out of step by
+ * less than its grace. Shipping file after file would put whole files out of step. Merging by event
+ * time needs the parsers, which the shipper does not have, so {@link #entries()} merges by
+ * <em>progress through each file</em>: it always takes the next entry from the file (of any host)
+ * that has been read the least, as a fraction of its size. Two files covering the same time span at
+ * a steady rate thus advance together in time, whatever their sizes — round-robin by entry count
+ * would ship a small error log's entries long before the large access log reaches their time.
+ * <b>Replay assumes each host's files cover the same time span</b>; a file that covers only part of
+ * the span (logs rotated at different times, a short burst in an otherwise quiet error log) is
+ * spread over the whole replay, and the streams app may count some of its events as late.
+ */
+public final class ReplaySource {
+    private static final Logger log = LoggerFactory.getLogger(ReplaySource.class);
+
+    private final Path folder;
+    private final List<HostFolder> hosts;
+    private final List<String> warnings;
+
+    private ReplaySource(Path folder, List<HostFolder> hosts, List<String> warnings) {
+        this.folder = folder;
+        this.hosts = List.copyOf(hosts);
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /** Reads the folder's layout (not the logs yet). */
+    public static ReplaySource open(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("replay folder " + folder + " is not a directory");
+        }
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(folder)) {
+            entries = s.sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list replay folder " + folder + ": " + e.getMessage(), e);
+        }
+        List<HostFolder> hosts = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (Path p : entries) {
+            String name = p.getFileName().toString();
+            if (Files.isDirectory(p)) {
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                HostFolder h = HostFolder.read(p);
+                hosts.add(h);
+                warnings.addAll(h.warnings());
+            } else if (HostFolder.kindOf(name) != null || name.equals(Formats.FILE_NAME)) {
+                throw new IllegalArgumentException("replay folder " + folder + " holds " + name
+                        + " directly: expected one sub-folder per host (folder name = host name);"
+                        + " to replay a single host, pass the folder that contains " + folder.getFileName());
+            } else {
+                String w = p + ": not a host folder, skipped";
+                warnings.add(w);
+                log.warn(w);
+            }
+        }
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("replay folder " + folder
+                    + " has no host sub-folders: expected <folder>/<host>/" + HostFolder.expectedFileNames());
+        }
+        return new ReplaySource(folder, hosts, warnings);
+    }
+
+    /** A source of explicitly given hosts (e.g. one host folder). */
+    public static ReplaySource of(Path folder, List<HostFolder> hosts) {
+        List<String> w = new ArrayList<>();
+        hosts.forEach(h -> w.addAll(h.warnings()));
+        return new ReplaySource(folder, hosts, w);
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public List<HostFolder> hosts() {
+        return hosts;
+    }
+
+    /** Everything skipped while reading the layout. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Total size of the source files, for progress. */
+    public long totalBytes() {
+        long total = 0;
+        for (HostFolder h : hosts) {
+            for (Path p : h.files().values()) {
+                try {
+                    total += Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the size of " + p + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return total;
+    }
+
+    /** One entry ready to ship. */
+    public record Item(HostFolder host, SourceKind kind, Path file, MultilineJoiner.Entry entry) {}
+
+    /** The entries of all files, interleaved by read progress (see the class comment). Close it. */
+    public Entries entries() {
+        return new Entries(this);
+    }
+
+    /** Pull-style iterator over all entries; closes the files it opened. */
+    public static final class Entries implements AutoCloseable {
+        private final PriorityQueue<Cursor> queue = new PriorityQueue<>(
+                Comparator.comparingDouble(Cursor::progress).thenComparingInt(c -> c.order));
+        private final List<Cursor> all = new ArrayList<>();
+
+        Entries(ReplaySource source) {
+            int order = 0;
+            try {
+                for (HostFolder h : source.hosts) {
+                    for (var f : h.files().entrySet()) {
+                        Cursor c = new Cursor(h, f.getKey(), f.getValue(), order++);
+                        all.add(c);
+                        if (c.advance()) {
+                            queue.add(c);
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** The next entry, or null when every file is done. */
+        public Item next() {
+            Cursor c = queue.poll();
+            if (c == null) {
+                return null;
+            }
+            Item item = new Item(c.host, c.kind, c.file, c.head);
+            if (c.advance()) {
+                queue.add(c);
+            }
+            return item;
+        }
+
+        /** Bytes read from the files so far (read-ahead included). */
+        public long bytesRead() {
+            long total = 0;
+            for (Cursor c : all) {
+                total += c.lines.position();
+            }
+            return total;
+        }
+
+        @Override
+        public void close() {
+            for (Cursor c : all) {
+                try {
+                    c.lines.close();
+                } catch (IOException e) {
+                    log.warn("closing {}: {}", c.file, e.toString());
+                }
+            }
+        }
+    }
+
+    /** One file: its joiner and the next complete entry. */
+    private static final class Cursor {
+        final HostFolder host;
+        final SourceKind kind;
+        final Path file;
+        final int order;
+        final long size;
+        final PhysicalLines lines;
+        final MultilineJoiner joiner;
+        final ArrayDeque<MultilineJoiner.Entry> ready = new ArrayDeque<>();
+        boolean done;
+        MultilineJoiner.Entry head;
+
+        Cursor(HostFolder host, SourceKind kind, Path file, int order) {
+            this.host = host;
+            this.kind = kind;
+            this.file = file;
+            this.order = order;
+            this.joiner = MultilineJoiner.forKind(kind);
+            try {
+                this.size = Math.max(1, Files.size(file));
+                InputStream in = Files.newInputStream(file);
+                this.lines = new PhysicalLines(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Where the head entry starts, as a fraction of the file. */
+        double progress() {
+            return (double) head.offset() / size;
+        }
+
+        /** Moves to the next entry; false at the end of the file. */
+        boolean advance() {
+            while (ready.isEmpty() && !done) {
+                String line;
+                try {
+                    line = lines.next();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("reading " + file + " at byte " + lines.position() + ": "
+                            + e.getMessage(), e);
+                }
+                if (line == null) {
+                    joiner.flush(ready::add);
+                    done = true;
+                } else {
+                    joiner.accept(line, lines.lineOffset(), ready::add);
+                }
+            }
+            head = ready.poll();
+            return head != null;
+        }
+    }
+}

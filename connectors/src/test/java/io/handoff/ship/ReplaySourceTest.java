@@ -1,0 +1,102 @@
+package io.handoff.ship;
+
+import io.handoff.avro.SourceKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ReplaySourceTest {
+
+    private static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void formatsFileKeysAreCheckedAndValuesTakenLiterally(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("formats.properties");
+        assertEquals(Formats.NONE, Formats.load(f));
+        write(f, "# comment\nnginx.access.log_format=$remote_addr \\\"$request\\\" $status\ntimezone = Europe/Berlin\nfleet=eu-1\n");
+        assertEquals(new Formats("$remote_addr \\\"$request\\\" $status", null, "Europe/Berlin", "eu-1"), Formats.load(f));
+
+        write(f, "timezone=UTC\nlog_format=x\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Formats.load(f));
+        assertEquals(f + " line 2: unknown key 'log_format'; accepted keys: nginx.access.log_format, fpm.access.format,"
+                + " timezone, fleet", e.getMessage());
+
+        write(f, "timezone=UTC\ntimezone=CET\n");
+        assertEquals(f + " line 2: key 'timezone' is set twice",
+                assertThrows(IllegalArgumentException.class, () -> Formats.load(f)).getMessage());
+    }
+
+    @Test
+    void unknownFilesAreWarningsAndAHostFolderIsNotAReplayFolder(@TempDir Path dir) throws IOException {
+        write(dir.resolve("web-01/nginx-error.log"), "x\n");
+        write(dir.resolve("web-01/notes.txt"), "hello\n");
+        write(dir.resolve("README"), "about\n");
+        ReplaySource source = ReplaySource.open(dir);
+        assertEquals(1, source.hosts().size());
+        HostFolder h = source.hosts().get(0);
+        assertEquals("web-01", h.host());
+        assertEquals(Map.of(SourceKind.NGINX_ERROR, dir.resolve("web-01/nginx-error.log")), h.files());
+        assertEquals(Formats.NONE, h.formats());
+        assertEquals(2, source.warnings().size(), source.warnings().toString());
+        assertEquals(dir.resolve("web-01/notes.txt") + ": not a source file of host web-01, skipped (expected files:"
+                + " nginx-access.log, nginx-error.log, php-fpm.log, php-fpm-slow.log, php-fpm-access.log, kern.log,"
+                + " and formats.properties)", h.warnings().get(0));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReplaySource.open(dir.resolve("web-01")));
+        assertEquals("replay folder " + dir.resolve("web-01") + " holds nginx-error.log directly: expected one sub-folder"
+                + " per host (folder name = host name); to replay a single host, pass the folder that contains web-01",
+                e.getMessage());
+    }
+
+    private record Shipped(String host, SourceKind kind, long offset, String text) {}
+
+    private static List<Shipped> all(ReplaySource source) {
+        List<Shipped> out = new ArrayList<>();
+        try (ReplaySource.Entries it = source.entries()) {
+            for (ReplaySource.Item i = it.next(); i != null; i = it.next()) {
+                out.add(new Shipped(i.host().host(), i.kind(), i.entry().offset(), i.entry().text()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void filesAdvanceTogetherByReadProgressNotByEntryCount(@TempDir Path dir) throws IOException {
+        // access: 10 entries of 10 bytes (offsets 0..90 of 100); error: 2 entries of 50 bytes (0, 50 of 100)
+        StringBuilder access = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            access.append("access-").append(i).append(i).append('\n');
+        }
+        String e0 = "2026/11/21 10:00:00 [error] " + "a".repeat(21);
+        String e1 = "2026/11/21 10:00:05 [error] " + "b".repeat(21);
+        write(dir.resolve("web-01/nginx-access.log"), access.toString());
+        write(dir.resolve("web-01/nginx-error.log"), e0 + "\n" + e1 + "\n");
+        // a second host with one small file: it is spread over the replay as well
+        write(dir.resolve("web-02/kern.log"), "k0\nk1\n");   // offsets 0, 3 of 6 -> progress 0, 0.5
+
+        List<String> order = new ArrayList<>();
+        for (Shipped s : all(ReplaySource.open(dir))) {
+            order.add(s.host() + ":" + s.kind() + "@" + s.offset());
+        }
+        assertEquals(List.of(
+                "web-01:NGINX_ACCESS@0", "web-01:NGINX_ERROR@0", "web-02:KERN@0",
+                "web-01:NGINX_ACCESS@10", "web-01:NGINX_ACCESS@20", "web-01:NGINX_ACCESS@30", "web-01:NGINX_ACCESS@40",
+                "web-01:NGINX_ACCESS@50", "web-01:NGINX_ERROR@50", "web-02:KERN@3",
+                "web-01:NGINX_ACCESS@60", "web-01:NGINX_ACCESS@70", "web-01:NGINX_ACCESS@80", "web-01:NGINX_ACCESS@90"),
+                order);
+    }
+}
