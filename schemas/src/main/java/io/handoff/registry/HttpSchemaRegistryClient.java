@@ -294,6 +294,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     /** Sends one request, trying each base URL in turn while connections fail. */
     private JsonNode send(String method, String pathAndQuery, String body) {
         List<String> failures = new ArrayList<>();
+        IOException last = null;
         int n = baseUrls.size();
         int start = preferred;
         for (int i = 0; i < n; i++) {
@@ -304,12 +305,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 response = http.send(request(base, method, pathAndQuery, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (ConnectException | HttpConnectTimeoutException e) {
                 failures.add(base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                last = e;
                 continue;
             } catch (HttpTimeoutException e) {
                 throw new SchemaRegistryException("Schema Registry " + base + ": " + method + " " + pathAndQuery
                         + ": no answer within " + readTimeout.toMillis() + " ms (" + READ_TIMEOUT_CONFIG + ")", e);
             } catch (IOException e) {
                 failures.add(base + ": " + e);
+                last = e;
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -319,7 +322,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             return answer(base, method, pathAndQuery, response);
         }
         throw new SchemaRegistryException("Schema Registry " + describe() + ": cannot connect for " + method + " "
-                + pathAndQuery + ": " + String.join("; ", failures), null);
+                + pathAndQuery + ": " + String.join("; ", failures), last);
     }
 
     private HttpRequest request(URI base, String method, String pathAndQuery, String body) {
