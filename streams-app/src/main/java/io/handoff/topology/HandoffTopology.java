@@ -1,0 +1,175 @@
+package io.handoff.topology;
+
+import io.handoff.app.HandoffConfig;
+import io.handoff.avro.DeadLetter;
+import io.handoff.avro.Incident;
+import io.handoff.avro.LogEvent;
+import io.handoff.avro.SourceKind;
+import io.handoff.avro.Warning;
+import io.handoff.correlate.HostCorrelator;
+import io.handoff.serde.SpecificAvroSerde;
+import io.handoff.topics.Sources;
+import io.handoff.topics.TopicNames;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * handoff's Kafka Streams topology, built from the configuration alone (used by the CLI and the tests).
+ *
+ * <pre>
+ * sub-topology "parse" (one branch per log source):
+ *   source-raw-&lt;source&gt; (handoff.raw.&lt;source&gt;, bytes) → parse-&lt;source&gt; ─┬→ sink-events (handoff.events, host → LogEvent)
+ *                                                                   └→ sink-dead-letter (handoff.dead-letter, key → DeadLetter)
+ * sub-topology "correlate":
+ *   source-events (handoff.events, event time from LogEvent.timestamp) → correlate-host
+ *       [correlate-host-clock, correlate-lookback, correlate-open-incidents]
+ *       ─┬→ sink-incidents (handoff.incidents, host → Incident)
+ *        ├→ sink-warnings (handoff.warnings, host → Warning)
+ *        └→ sink-correlate-dead-letter (handoff.dead-letter: late records)
+ * </pre>
+ *
+ * Changelogs: {@code <application.id>-correlate-host-clock-changelog} etc. The {@code describe()}
+ * output is pinned by a test.
+ */
+public final class HandoffTopology {
+    private HandoffTopology() {}
+
+    public static final String SINK_EVENTS = "sink-events";
+    public static final String SINK_DEAD_LETTER = "sink-dead-letter";
+    public static final String SOURCE_EVENTS = "source-events";
+    public static final String CORRELATE = "correlate-host";
+    public static final String SINK_INCIDENTS = "sink-incidents";
+    public static final String SINK_WARNINGS = "sink-warnings";
+    public static final String SINK_CORRELATE_DEAD_LETTER = "sink-correlate-dead-letter";
+
+    public static String sourceName(SourceKind kind) {
+        return "source-raw-" + Sources.name(kind);
+    }
+
+    public static String parseName(SourceKind kind) {
+        return "parse-" + Sources.name(kind);
+    }
+
+    /** The topology with a fresh, private counter registry. */
+    public static Topology build(HandoffConfig config) {
+        return build(config, new HandoffMetrics());
+    }
+
+    /**
+     * The topology. Avro serdes are configured from {@code config.streams()} ({@code schema.registry.url}
+     * and the other Confluent serde keys).
+     *
+     * @param metrics where the processors count (the CLI keeps it for its summary)
+     */
+    public static Topology build(HandoffConfig config, HandoffMetrics metrics) {
+        TopicNames topics = config.topics();
+        Map<String, String> serdeConfig = config.streams();
+        SpecificAvroSerde<LogEvent> events = serde(LogEvent.class, serdeConfig);
+        SpecificAvroSerde<DeadLetter> deadLetters = serde(DeadLetter.class, serdeConfig);
+        SpecificAvroSerde<Incident> incidents = serde(Incident.class, serdeConfig);
+        SpecificAvroSerde<Warning> warnings = serde(Warning.class, serdeConfig);
+
+        Topology t = new Topology();
+        String[] parsers = new String[SourceKind.values().length];
+        int i = 0;
+        for (SourceKind kind : SourceKind.values()) {
+            t.addSource(sourceName(kind), new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.raw(kind));
+            t.addProcessor(parseName(kind),
+                    () -> new ParseProcessor(kind, config, metrics, SINK_EVENTS, SINK_DEAD_LETTER), sourceName(kind));
+            parsers[i++] = parseName(kind);
+        }
+        t.addSink(SINK_EVENTS, topics.events(), new StringSerializer(), events.serializer(), parsers);
+        t.addSink(SINK_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(), parsers);
+
+        t.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE_EVENTS, new LogEventTimestampExtractor(), new StringDeserializer(), events.deserializer(),
+                topics.events());
+        t.addProcessor(CORRELATE, () -> new HostCorrelator(config, metrics, SINK_INCIDENTS, SINK_WARNINGS,
+                SINK_CORRELATE_DEAD_LETTER), SOURCE_EVENTS);
+        t.addStateStore(store(HostCorrelator.CLOCK_STORE, Serdes.Long()).withCachingEnabled(), CORRELATE);
+        t.addStateStore(store(HostCorrelator.LOOKBACK_STORE, Serdes.ByteArray()), CORRELATE);
+        t.addStateStore(store(HostCorrelator.OPEN_STORE, Serdes.ByteArray()), CORRELATE);
+        t.addSink(SINK_INCIDENTS, topics.incidents(), new StringSerializer(), incidents.serializer(), CORRELATE);
+        t.addSink(SINK_WARNINGS, topics.warnings(), new StringSerializer(), warnings.serializer(), CORRELATE);
+        t.addSink(SINK_CORRELATE_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(),
+                CORRELATE);
+        return t;
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name,
+                                                                     org.apache.kafka.common.serialization.Serde<V> valueSerde) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde)
+                .withLoggingEnabled(Map.of());
+    }
+
+    private static <T extends SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type, Map<String, String> config) {
+        SpecificAvroSerde<T> s = new SpecificAvroSerde<>(type);
+        s.configure(config, false);
+        return s;
+    }
+
+    /**
+     * Open incidents and pending warnings in the running application's local stores (interactive
+     * query over {@value HostCorrelator#OPEN_STORE}); -1 while the store cannot be queried
+     * (starting, rebalancing). A replay is finished when this is 0 and the output is drained:
+     * incidents close when the host's event time passes their quiet period, and the rest after
+     * {@code idleClose} of wall-clock silence.
+     */
+    public static long openIncidents(org.apache.kafka.streams.KafkaStreams streams) {
+        try {
+            org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, byte[]> store = streams.store(
+                    org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(HostCorrelator.OPEN_STORE,
+                            org.apache.kafka.streams.state.QueryableStoreTypes.<String, byte[]>keyValueStore()));
+            long n = 0;
+            try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> it = store.all()) {
+                while (it.hasNext()) {
+                    it.next();
+                    n++;
+                }
+            }
+            return n;
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            return -1;
+        }
+    }
+
+    /** Streams properties with a fresh counter registry for the dead-letter handler. */
+    public static Properties streamsProperties(HandoffConfig config, String applicationId) {
+        return streamsProperties(config, applicationId, null);
+    }
+
+    /**
+     * Kafka Streams properties: exactly_once_v2, explicit internal names enforced, Avro that does
+     * not deserialize on {@code handoff.events} dead-lettered ({@link DeadLetterDeserializationHandler}),
+     * then everything in {@code config.streams()} on top (bootstrap.servers, schema.registry.url,
+     * state.dir, or {@code processing.guarantee=at_least_once} as a named choice).
+     *
+     * @param metrics counter registry the dead-letter handler counts in (the one given to
+     *                {@link #build(HandoffConfig, HandoffMetrics)}); null for none
+     */
+    public static Properties streamsProperties(HandoffConfig config, String applicationId, HandoffMetrics metrics) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        p.put(DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC, config.topics().deadLetter());
+        if (metrics != null) {
+            p.put(DeadLetterDeserializationHandler.METRICS, metrics);
+        }
+        p.put(StreamsConfig.producerPrefix("acks"), "all");
+        p.putAll(config.streams());
+        return p;
+    }
+}
