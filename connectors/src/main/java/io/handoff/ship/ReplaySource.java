@@ -36,6 +36,11 @@ import java.util.stream.Stream;
  * <b>Replay assumes each host's files cover the same time span</b>; a file that covers only part of
  * the span (logs rotated at different times, a short burst in an otherwise quiet error log) is
  * spread over the whole replay, and the streams app may count some of its events as late.
+ *
+ * <p>A caller that can read event times (the streams app has the parsers) passes an
+ * {@link EntryClock} to {@link #entries(EntryClock)}: the files are then merged by the event time
+ * of each file's next entry, across all hosts, which is the order the lines were written in. An
+ * entry whose time cannot be read keeps its file's last known time, so it ships where it stands.
  */
 public final class ReplaySource {
     private static final Logger log = LoggerFactory.getLogger(ReplaySource.class);
@@ -129,21 +134,35 @@ public final class ReplaySource {
 
     /** The entries of all files, interleaved by read progress (see the class comment). Close it. */
     public Entries entries() {
-        return new Entries(this);
+        return new Entries(this, null);
+    }
+
+    /** The entries of all files, merged by event time as read by {@code clock}. Close it. */
+    public Entries entries(EntryClock clock) {
+        return new Entries(this, clock);
+    }
+
+    /** Reads the event time of an entry, for merging files by time. */
+    @FunctionalInterface
+    public interface EntryClock {
+        /** Epoch milliseconds, or {@link Long#MIN_VALUE} when the entry's time cannot be read. */
+        long timeOf(HostFolder host, SourceKind kind, MultilineJoiner.Entry entry);
     }
 
     /** Pull-style iterator over all entries; closes the files it opened. */
     public static final class Entries implements AutoCloseable {
-        private final PriorityQueue<Cursor> queue = new PriorityQueue<>(
-                Comparator.comparingDouble(Cursor::progress).thenComparingInt(c -> c.order));
+        private final PriorityQueue<Cursor> queue;
         private final List<Cursor> all = new ArrayList<>();
 
-        Entries(ReplaySource source) {
+        Entries(ReplaySource source, EntryClock clock) {
+            queue = clock == null
+                    ? new PriorityQueue<>(Comparator.comparingDouble(Cursor::progress).thenComparingInt(c -> c.order))
+                    : new PriorityQueue<>(Comparator.comparingLong((Cursor c) -> c.time).thenComparingInt(c -> c.order));
             int order = 0;
             try {
                 for (HostFolder h : source.hosts) {
                     for (var f : h.files().entrySet()) {
-                        Cursor c = new Cursor(h, f.getKey(), f.getValue(), order++);
+                        Cursor c = new Cursor(h, f.getKey(), f.getValue(), order++, clock);
                         all.add(c);
                         if (c.advance()) {
                             queue.add(c);
@@ -196,18 +215,22 @@ public final class ReplaySource {
         final SourceKind kind;
         final Path file;
         final int order;
+        final EntryClock clock;
         final long size;
         final PhysicalLines lines;
         final MultilineJoiner joiner;
         final ArrayDeque<MultilineJoiner.Entry> ready = new ArrayDeque<>();
         boolean done;
         MultilineJoiner.Entry head;
+        /** Event time of the head entry (or the last readable one before it), when merging by time. */
+        long time = Long.MIN_VALUE;
 
-        Cursor(HostFolder host, SourceKind kind, Path file, int order) {
+        Cursor(HostFolder host, SourceKind kind, Path file, int order, EntryClock clock) {
             this.host = host;
             this.kind = kind;
             this.file = file;
             this.order = order;
+            this.clock = clock;
             this.joiner = MultilineJoiner.forKind(kind);
             try {
                 this.size = Math.max(1, Files.size(file));
@@ -241,6 +264,12 @@ public final class ReplaySource {
                 }
             }
             head = ready.poll();
+            if (head != null && clock != null) {
+                long t = clock.timeOf(host, kind, head);
+                if (t != Long.MIN_VALUE) {
+                    time = t;
+                }
+            }
             return head != null;
         }
     }

@@ -162,12 +162,20 @@ public final class Shipper implements AutoCloseable {
      * @throws ShipException on the first delivery failure
      */
     public ShipSummary ship(ReplaySource source, ShipProgress progress) {
+        return ship(source, null, progress);
+    }
+
+    /**
+     * Ships every entry of a replay folder, merged by event time as {@code clock} reads it (null:
+     * by read progress, see {@link ReplaySource}).
+     */
+    public ShipSummary ship(ReplaySource source, ReplaySource.EntryClock clock, ShipProgress progress) {
         long t0 = System.nanoTime();
         Map<String, ShipSummary.Count> before = new HashMap<>(delivered);
         Map<String, Map<SourceKind, Long>> hostsBefore = snapshotHosts();
         long total = source.totalBytes();
         long entries = 0;
-        try (ReplaySource.Entries it = source.entries()) {
+        try (ReplaySource.Entries it = clock == null ? source.entries() : source.entries(clock)) {
             for (ReplaySource.Item item = it.next(); item != null; item = it.next()) {
                 send(item.host(), item.kind(), item.file().toAbsolutePath().toString(), item.entry());
                 entries++;

@@ -99,4 +99,23 @@ class ReplaySourceTest {
                 "web-01:NGINX_ACCESS@60", "web-01:NGINX_ACCESS@70", "web-01:NGINX_ACCESS@80", "web-01:NGINX_ACCESS@90"),
                 order);
     }
+
+    @Test
+    void withAClockFilesAreMergedByEventTimeAndUnreadableEntriesKeepTheirPlace(@TempDir Path dir) throws IOException {
+        // a quiet error log with a burst at t=7..8 must ship between the access lines of t=6 and t=9,
+        // not spread by read progress; "?" has no readable time and ships right after its predecessor
+        write(dir.resolve("web-01/nginx-access.log"), "t1 a\nt3 a\nt6 a\nt9 a\n");
+        write(dir.resolve("web-01/nginx-error.log"), "t7 e\n?\nt8 e\n");
+        write(dir.resolve("web-02/kern.log"), "t2 k\nt8 k\n");
+        ReplaySource.EntryClock clock = (host, kind, entry) -> entry.text().startsWith("t")
+                ? Long.parseLong(entry.text().substring(1, entry.text().indexOf(' '))) : Long.MIN_VALUE;
+        List<String> order = new ArrayList<>();
+        try (ReplaySource.Entries it = ReplaySource.open(dir).entries(clock)) {
+            for (ReplaySource.Item i = it.next(); i != null; i = it.next()) {
+                order.add(i.host().host() + ":" + i.entry().text());
+            }
+        }
+        assertEquals(List.of("web-01:t1 a", "web-02:t2 k", "web-01:t3 a", "web-01:t6 a", "web-01:t7 e", "web-01:?",
+                "web-01:t8 e", "web-02:t8 k", "web-01:t9 a"), order);
+    }
 }
