@@ -105,7 +105,7 @@ class ReplaySourceTest {
         // a quiet error log with a burst at t=7..8 must ship between the access lines of t=6 and t=9,
         // not spread by read progress; "?" has no readable time and ships right after its predecessor
         write(dir.resolve("web-01/nginx-access.log"), "t1 a\nt3 a\nt6 a\nt9 a\n");
-        write(dir.resolve("web-01/nginx-error.log"), "t7 e\n?\nt8 e\n");
+        write(dir.resolve("web-01/php-fpm-access.log"), "t7 e\n?\nt8 e\n");
         write(dir.resolve("web-02/kern.log"), "t2 k\nt8 k\n");
         ReplaySource.EntryClock clock = (host, kind, entry) -> entry.text().startsWith("t")
                 ? Long.parseLong(entry.text().substring(1, entry.text().indexOf(' '))) : Long.MIN_VALUE;
