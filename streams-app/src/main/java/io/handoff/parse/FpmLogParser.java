@@ -286,7 +286,7 @@ final class FpmLogParser implements LineParser {
             kind = FpmEventKind.TERMINATING;
         } else if (m.startsWith("exiting, bye-bye")) {
             kind = FpmEventKind.EXITING;
-        } else if (m.startsWith("error log file re-opened")) {
+        } else if (m.startsWith("error log file re-opened") || m.startsWith("access log file re-opened")) {
             kind = FpmEventKind.LOGS_REOPENED;
         }
         f.setKind(kind);

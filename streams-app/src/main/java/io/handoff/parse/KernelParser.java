@@ -324,7 +324,7 @@ final class KernelParser implements LineParser {
         int pid = m.lastIndexOf(",pid=", uid < 0 ? m.length() : uid);
         int task = pid < 0 ? -1 : m.lastIndexOf(",task=", pid);
         if (uid > 0) {
-            int sign = m.charAt(uid + 5) == '-' ? 1 : 0;
+            int sign = uid + 5 < m.length() && m.charAt(uid + 5) == '-' ? 1 : 0;
             int v = Scan.intOf(m, uid + 5 + sign, m.length());
             if (v >= 0) {
                 f.setUid(sign == 1 ? -v : v);

@@ -1,0 +1,382 @@
+package io.handoff.parse;
+
+import io.handoff.avro.SourceKind;
+import io.handoff.parse.ParseOutcome.Failed;
+import io.handoff.parse.ParseOutcome.Parsed;
+import io.handoff.ship.MultilineJoiner;
+import io.handoff.topics.Sources;
+
+import org.apache.avro.generic.IndexedRecord;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * {@code handoff parse --source KIND [--timezone ZONE] [--log-format '…'] [--boot-time ISO] [--year N] [FILE…]}:
+ * joins each file's multi-line entries, parses them and prints one JSON object per event on stdout
+ * ({@code original}, {@code timestamp} in ISO-8601 UTC, {@code source}, then the source's fields under
+ * their Avro names). Dead letters print nothing on stdout; each is reported on stderr with its file and
+ * line, and a summary on stderr counts events and dead letters by reason.
+ *
+ * <p>Exit status: 0 when the input was read (even with dead letters), 1 when a file cannot be read,
+ * 2 for a usage error.
+ */
+public final class ParseCommand {
+    private ParseCommand() {}
+
+    /** Reasons are grouped without their per-line specifics (column, found text, numbers). */
+    private static final Pattern DIGITS = Pattern.compile("\\d+");
+
+    public static String usage() {
+        return "Usage: handoff parse --source KIND [--timezone ZONE] [--log-format FORMAT] [--boot-time ISO] [--year N] [FILE...]\n"
+                + "\n"
+                + "Parses log lines of one source and prints one JSON object per event on stdout.\n"
+                + "Reads standard input when no FILE is given, or for FILE '-'.\n"
+                + "\n"
+                + "  --source KIND       one of: " + Sources.names() + "\n"
+                + "  --timezone ZONE     zone of stamps written without one (nginx error, PHP-FPM log and\n"
+                + "                      slowlog, syslog and dmesg -T kernel lines); default UTC\n"
+                + "  --log-format FORMAT nginx-access: the log_format string, or 'combined' (default) or 'main';\n"
+                + "                      php-fpm-access: the pool's access.format (default '" + Parsers.FPM_ACCESS_DEFAULT + "')\n"
+                + "  --boot-time ISO     the host's boot time (e.g. 2026-11-21T08:00:00Z), for raw dmesg [secs.usec] stamps\n"
+                + "  --year N            the year of syslog stamps, which carry none (default: the current UTC year)\n"
+                + "\n"
+                + "Each event has 'original', 'timestamp' (ISO-8601 UTC), 'source' and the source's fields.\n"
+                + "Lines that do not parse are reported on stderr with their line number and reason, and\n"
+                + "counted in the summary; the exit status is still 0. Exit 1: a file cannot be read; 2: usage.\n";
+    }
+
+    public static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
+        String source = null;
+        String timezone = null;
+        String format = null;
+        String bootTime = null;
+        String year = null;
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String value = null;
+            String name = a;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            switch (name) {
+                case "-h":
+                case "--help":
+                    out.print(usage());
+                    return 0;
+                case "--source":
+                case "--timezone":
+                case "--log-format":
+                case "--boot-time":
+                case "--year":
+                    if (value == null) {
+                        if (i + 1 >= args.size()) {
+                            err.println("handoff parse: " + name + " needs a value");
+                            err.print(usage());
+                            return 2;
+                        }
+                        value = args.get(++i);
+                    }
+                    if (name.equals("--source")) source = value;
+                    else if (name.equals("--timezone")) timezone = value;
+                    else if (name.equals("--log-format")) format = value;
+                    else if (name.equals("--boot-time")) bootTime = value;
+                    else year = value;
+                    break;
+                default:
+                    if (a.startsWith("--")) {
+                        err.println("handoff parse: unknown option " + a);
+                        err.print(usage());
+                        return 2;
+                    }
+                    files.add(a);
+            }
+        }
+        if (source == null) {
+            err.println("handoff parse: --source is required: expected one of " + Sources.names());
+            return 2;
+        }
+        SourceKind kind;
+        try {
+            kind = Sources.parse(source);
+        } catch (IllegalArgumentException e) {
+            err.println("handoff parse: " + e.getMessage());
+            return 2;
+        }
+        ZoneId zone = ZoneOffset.UTC;
+        if (timezone != null) {
+            try {
+                zone = ZoneId.of(timezone);
+            } catch (DateTimeException e) {
+                err.println("handoff parse: bad --timezone '" + timezone + "': expected a zone id such as UTC, Europe/Berlin or +02:00");
+                return 2;
+            }
+        }
+        long boot = -1;
+        if (bootTime != null) {
+            try {
+                boot = bootTime.matches("\\d+") ? Long.parseLong(bootTime) * 1000 : parseInstant(bootTime);
+            } catch (DateTimeParseException | NumberFormatException e) {
+                err.println("handoff parse: bad --boot-time '" + bootTime + "': expected an ISO instant such as 2026-11-21T08:00:00Z or epoch seconds");
+                return 2;
+            }
+        }
+        int y = 0;
+        if (year != null) {
+            try {
+                y = Integer.parseInt(year);
+            } catch (NumberFormatException e) {
+                y = -1;
+            }
+            if (y < 1970 || y > 9999) {
+                err.println("handoff parse: bad --year '" + year + "': expected a year such as 2026");
+                return 2;
+            }
+        }
+        LineParser parser;
+        try {
+            parser = Parsers.forKind(kind, format);
+        } catch (IllegalArgumentException e) {
+            err.println("handoff parse: bad --log-format: " + e.getMessage());
+            return 2;
+        }
+        if (files.isEmpty()) {
+            files.add("-");
+        }
+        Run run = new Run(kind, parser, new ParseContext(zone, boot, y), out, err);
+        int status = 0;
+        for (String file : files) {
+            if (file.equals("-")) {
+                try {
+                    run.file("<stdin>", in);
+                } catch (IOException e) {
+                    err.println("handoff parse: cannot read standard input: " + e.getMessage());
+                    status = 1;
+                }
+                continue;
+            }
+            try (InputStream fin = Files.newInputStream(Path.of(file))) {
+                run.file(file, fin);
+            } catch (IOException | RuntimeException e) {
+                err.println("handoff parse: cannot read " + file + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                status = 1;
+            }
+        }
+        run.summary();
+        out.flush();
+        return status;
+    }
+
+    private static long parseInstant(String s) {
+        try {
+            return Instant.parse(s).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        }
+    }
+
+    /** Group of a reason: its text without column, found text and numbers. */
+    static String reasonGroup(String reason) {
+        String r = reason;
+        int cut = r.length();
+        for (String marker : new String[] {" at column ", " (found ", " at line ", ": line "}) {
+            int i = r.indexOf(marker);
+            if (i > 0 && i < cut) {
+                cut = i;
+            }
+        }
+        return DIGITS.matcher(r.substring(0, cut)).replaceAll("N");
+    }
+
+    /** One invocation's state: counters and output buffer. */
+    private static final class Run {
+        private final SourceKind kind;
+        private final String sourceName;
+        private final LineParser parser;
+        private final ParseContext ctx;
+        private final PrintStream out;
+        private final PrintStream err;
+        private final StringBuilder buf = new StringBuilder(1 << 16);
+        private final Map<String, Long> reasons = new TreeMap<>();
+        private long events;
+        private long dead;
+
+        Run(SourceKind kind, LineParser parser, ParseContext ctx, PrintStream out, PrintStream err) {
+            this.kind = kind;
+            this.sourceName = Sources.name(kind);
+            this.parser = parser;
+            this.ctx = ctx;
+            this.out = out;
+            this.err = err;
+        }
+
+        void file(String name, InputStream in) throws IOException {
+            MultilineJoiner joiner = MultilineJoiner.forKind(kind);
+            LineNumbers numbers = new LineNumbers();
+            LineReader reader = new LineReader(in);
+            java.util.function.Consumer<MultilineJoiner.Entry> sink = e -> entry(name, numbers.lineOf(e.offset()), e);
+            String line;
+            long lineNo = 0;
+            while ((line = reader.next()) != null) {
+                lineNo++;
+                numbers.add(reader.lineOffset(), lineNo);
+                joiner.accept(line, reader.lineOffset(), sink);
+            }
+            joiner.flush(sink);
+            drain();
+        }
+
+        private void entry(String file, long lineNo, MultilineJoiner.Entry e) {
+            ParseOutcome o = parser.parse(e.text(), ctx);
+            if (o instanceof Parsed) {
+                Parsed p = (Parsed) o;
+                events++;
+                Json.event(buf, e.text(), p.timestampMillis(), sourceName, (IndexedRecord) p.fields());
+                buf.append('\n');
+                if (buf.length() > (1 << 16)) {
+                    drain();
+                }
+            } else {
+                String reason = ((Failed) o).reason();
+                dead++;
+                reasons.merge(reasonGroup(reason), 1L, Long::sum);
+                drain();
+                err.println(file + ":" + lineNo + ": " + reason);
+            }
+        }
+
+        private void drain() {
+            if (buf.length() > 0) {
+                out.append(buf);
+                buf.setLength(0);
+            }
+        }
+
+        void summary() {
+            drain();
+            out.flush();
+            err.println("handoff parse: " + events + " events, " + dead + " dead letters (" + sourceName + ")");
+            for (Map.Entry<String, Long> r : reasons.entrySet()) {
+                err.println("  " + r.getValue() + "  " + r.getKey());
+            }
+        }
+    }
+
+    /** Line numbers of the offsets handed to the joiner, until the entry that starts there comes out. */
+    private static final class LineNumbers {
+        private long[] offsets = new long[64];
+        private long[] lines = new long[64];
+        private int head;
+        private int tail;
+
+        void add(long offset, long line) {
+            if (tail == offsets.length) {
+                if (head > 0) {
+                    System.arraycopy(offsets, head, offsets, 0, tail - head);
+                    System.arraycopy(lines, head, lines, 0, tail - head);
+                    tail -= head;
+                    head = 0;
+                } else {
+                    offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
+                    lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+                }
+            }
+            if (tail == offsets.length) {
+                offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
+                lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+            }
+            offsets[tail] = offset;
+            lines[tail++] = line;
+        }
+
+        long lineOf(long offset) {
+            while (head < tail && offsets[head] < offset) {
+                head++;
+            }
+            return head < tail && offsets[head] == offset ? lines[head] : -1;
+        }
+    }
+
+    /**
+     * Lines of a byte stream, split at {@code \n} (a preceding {@code \r} is dropped), decoded as UTF-8
+     * with invalid bytes replaced, with the byte offset of each line.
+     */
+    static final class LineReader {
+        private final InputStream in;
+        private byte[] buf = new byte[1 << 16];
+        private int start;
+        private int end;
+        private long bufOffset;
+        private long lineOffset;
+        private boolean eof;
+
+        LineReader(InputStream in) {
+            this.in = in;
+        }
+
+        long lineOffset() {
+            return lineOffset;
+        }
+
+        String next() throws IOException {
+            int scan = start;
+            while (true) {
+                for (int i = scan; i < end; i++) {
+                    if (buf[i] == '\n') {
+                        int len = i - start;
+                        if (len > 0 && buf[i - 1] == '\r') {
+                            len--;
+                        }
+                        String line = new String(buf, start, len, StandardCharsets.UTF_8);
+                        lineOffset = bufOffset + start;
+                        start = i + 1;
+                        return line;
+                    }
+                }
+                scan = end;
+                if (eof) {
+                    if (start < end) {
+                        String line = new String(buf, start, end - start, StandardCharsets.UTF_8);
+                        lineOffset = bufOffset + start;
+                        start = end;
+                        return line;
+                    }
+                    return null;
+                }
+                if (start > 0) {
+                    System.arraycopy(buf, start, buf, 0, end - start);
+                    bufOffset += start;
+                    end -= start;
+                    scan -= start;
+                    start = 0;
+                } else if (end == buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                }
+                int r = in.read(buf, end, buf.length - end);
+                if (r < 0) {
+                    eof = true;
+                } else {
+                    end += r;
+                }
+            }
+        }
+    }
+}
