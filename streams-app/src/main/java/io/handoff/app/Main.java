@@ -1,0 +1,91 @@
+package io.handoff.app;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code handoff} command. Exit codes: 0 ok, 1 failure, 2 usage error (with a message that says
+ * what was expected).
+ */
+public final class Main {
+    static final String VERSION = Main.class.getPackage().getImplementationVersion() == null
+            ? "dev" : Main.class.getPackage().getImplementationVersion();
+
+    static final String USAGE = String.join("\n",
+            "usage: handoff <command> [options]",
+            "",
+            "Finds out which nginx -> PHP-FPM handoff failed: classifies every burst of 502/504 on a",
+            "host from its nginx, PHP-FPM and kernel logs, and sees one cause on many hosts as one",
+            "fleet incident.",
+            "",
+            "commands:",
+            "  demo     replay the bundled sample fleet through an in-process Kafka and print the incidents",
+            "  replay   replay a folder of host logs (DIR/<host>/nginx-error.log, ...) and print the incidents",
+            "  run      run the streaming application against a Kafka cluster",
+            "  parse    parse log lines of one source and print one JSON object per event",
+            "  help     show this text, or 'handoff help <command>'",
+            "",
+            "'handoff <command> --help' describes a command's options.");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        // before any logger exists: slf4j-simple fixes a logger's level when it is created
+        io.handoff.embedded.EmbeddedKafka.quietBrokerLogging();
+        int code = run(Arrays.asList(args), System.in, System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
+        if (args.isEmpty()) {
+            err.println(USAGE);
+            return 2;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        try {
+            switch (command) {
+                case "demo":
+                    return new ReplayCommand(true).run(rest, out, err);
+                case "replay":
+                    return new ReplayCommand(false).run(rest, out, err);
+                case "run":
+                    return new RunCommand().run(rest, out, err);
+                case "parse":
+                    return ParseCli.run(rest, in, out, err);
+                case "help":
+                case "--help":
+                case "-h":
+                    return help(rest, in, out, err);
+                case "version":
+                case "--version":
+                    out.println("handoff " + VERSION);
+                    return 0;
+                default:
+                    err.println("handoff: unknown command '" + command
+                            + "'; expected one of: demo, replay, run, parse, help");
+                    return 2;
+            }
+        } catch (UsageException e) {
+            err.println("handoff " + e.getMessage());
+            err.println("(see 'handoff " + command + " --help')");
+            return 2;
+        }
+    }
+
+    private static int help(List<String> rest, InputStream in, PrintStream out, PrintStream err) {
+        if (rest.isEmpty()) {
+            out.println(USAGE);
+            return 0;
+        }
+        String c = rest.get(0);
+        if (List.of("demo", "replay", "run", "parse").contains(c)) {
+            return run(List.of(c, "--help"), in, out, err);
+        }
+        err.println("handoff help: unknown command '" + c + "'; expected one of: demo, replay, run, parse");
+        return 2;
+    }
+}

@@ -1,0 +1,54 @@
+package io.handoff.app;
+
+import io.handoff.avro.SourceKind;
+import io.handoff.parse.LineParser;
+import io.handoff.parse.ParseContext;
+import io.handoff.parse.ParseOutcome;
+import io.handoff.parse.Parsers;
+import io.handoff.ship.HostFolder;
+import io.handoff.ship.MultilineJoiner;
+import io.handoff.ship.ReplaySource;
+
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads each replayed entry's event time with the same parsers the topology uses, so that replay
+ * ships a folder's files merged in the order their lines were written, as live shippers would.
+ */
+final class ReplayClock implements ReplaySource.EntryClock {
+    private final HandoffConfig config;
+    private final Map<String, LineParser> parsers = new HashMap<>();
+    private final Map<String, ParseContext> contexts = new HashMap<>();
+
+    ReplayClock(HandoffConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public long timeOf(HostFolder host, SourceKind kind, MultilineJoiner.Entry entry) {
+        String format = host.formats().logFormat(kind);
+        if (format == null) {
+            format = kind == SourceKind.NGINX_ACCESS ? config.nginxLogFormat()
+                    : kind == SourceKind.PHP_FPM_ACCESS ? config.fpmAccessFormat() : null;
+        }
+        String f = format;
+        LineParser parser = parsers.computeIfAbsent(kind + "\u0000" + f, k -> Parsers.forKind(kind, f));
+        ParseContext context = contexts.computeIfAbsent(host.host(), h -> ParseContext.of(zone(host)));
+        ParseOutcome outcome = parser.parse(entry.text(), context);
+        return outcome instanceof ParseOutcome.Parsed p ? p.timestampMillis() : Long.MIN_VALUE;
+    }
+
+    private ZoneId zone(HostFolder host) {
+        String tz = host.formats().timezone();
+        if (tz == null) {
+            return config.defaultZone();
+        }
+        try {
+            return ZoneId.of(tz);
+        } catch (RuntimeException e) {
+            return config.defaultZone();
+        }
+    }
+}

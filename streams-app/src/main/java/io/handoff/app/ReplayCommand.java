@@ -1,0 +1,586 @@
+package io.handoff.app;
+
+import io.handoff.avro.FleetIncident;
+import io.handoff.avro.Incident;
+import io.handoff.avro.RootCause;
+import io.handoff.avro.Warning;
+import io.handoff.embedded.EmbeddedKafka;
+import io.handoff.serde.SpecificAvroSerde;
+import io.handoff.ship.ReplaySource;
+import io.handoff.ship.ShipSummary;
+import io.handoff.ship.Shipper;
+import io.handoff.topics.TopicNames;
+import io.handoff.topology.HandoffTopology;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code handoff replay DIR} and {@code handoff demo}: ship a folder of host logs through the shipper
+ * into Kafka (in-process unless {@code --bootstrap-servers}), run the real topology until every line
+ * is consumed and every incident has closed, print the incidents, exit 0.
+ */
+final class ReplayCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayCommand.class);
+
+    /** At the end of a replay, hosts fall silent: close their incidents after this much wall-clock silence. */
+    static final Duration REPLAY_IDLE_CLOSE = Duration.ofSeconds(2);
+
+    static final String REPLAY_HELP = String.join("\n",
+            "usage: handoff replay DIR [--format text|json] [--bootstrap-servers HOST:PORT,...]",
+            "                          [--schema-registry-url URL] [--config FILE] [--topic-prefix P]",
+            "                          [--partitions N] [--timeout DURATION]",
+            "",
+            "Ships every line of DIR through handoff's shipper into Kafka, runs the topology until all input",
+            "is consumed and every incident has closed, prints the incidents and exits 0.",
+            "",
+            "DIR holds one folder per host (the folder name is the host name) with any of nginx-access.log,",
+            "nginx-error.log, php-fpm.log, php-fpm-slow.log, php-fpm-access.log, kern.log, and optionally",
+            "formats.properties (nginx.access.log_format=..., fpm.access.format=..., timezone=..., fleet=...).",
+            "",
+            "options:",
+            "  --format text|json         text: readable lines (default); json: one object per line",
+            "                             {\"type\":\"incident\"|\"warning\"|\"fleet_incident\", ...}",
+            "  --bootstrap-servers LIST   a Kafka cluster to use instead of the in-process broker",
+            "  --schema-registry-url URL  Schema Registry (default: in-memory, mock://)",
+            "  --config FILE              properties: handoff.* keys and Kafka settings",
+            "  --topic-prefix P           topic prefix (default: handoff in-process; handoff-replay-<id> on a cluster,",
+            "                             so a replay never mixes with a live pipeline's topics)",
+            "  --partitions N             partitions of the topics it creates (default 2)",
+            "  --timeout DURATION         give up after this long (default 10m)");
+
+    static final String DEMO_HELP = String.join("\n",
+            "usage: handoff demo [--format text|json] [--timeout DURATION]",
+            "",
+            "Starts an in-process Kafka broker and schema registry, replays the bundled sample fleet (real",
+            "nginx 1.22 / php-fpm 8.2 / kernel logs captured while each fault was made on purpose) through",
+            "the real topics and the real Kafka Streams topology, prints each classified incident as it",
+            "closes and a summary table at the end. Progress goes to stderr.");
+
+    private final boolean demo;
+
+    ReplayCommand(boolean demo) {
+        this.demo = demo;
+    }
+
+    int run(List<String> args, PrintStream out, PrintStream err) {
+        String name = demo ? "demo" : "replay";
+        Options o = demo
+                ? Options.parse(name, args, Set.of("format", "timeout"), Set.of("help"))
+                : Options.parse(name, args, Set.of("format", "bootstrap-servers", "schema-registry-url", "config",
+                        "topic-prefix", "partitions", "timeout"), Set.of("help"));
+        if (o.has("help")) {
+            out.println(demo ? DEMO_HELP : REPLAY_HELP);
+            return 0;
+        }
+        boolean json = o.choice("format", "text", "text", "json").equals("json");
+        Duration timeout = o.duration("timeout", Duration.ofMinutes(10));
+        Path tmp = tempDir();
+        try {
+            Path dir;
+            if (demo) {
+                if (!o.operands().isEmpty()) {
+                    throw new UsageException("demo: takes no operands (to replay your own logs use 'handoff replay DIR')");
+                }
+                dir = Samples.extract(tmp.resolve("fleet"));
+            } else {
+                if (o.operands().size() != 1) {
+                    throw new UsageException("replay: expected one folder DIR holding a folder per host, got "
+                            + (o.operands().isEmpty() ? "none" : String.join(" ", o.operands())));
+                }
+                dir = Path.of(o.operands().get(0));
+                checkFolder(dir);
+            }
+            Map<String, String> overrides = new HashMap<>();
+            if (o.has("bootstrap-servers")) {
+                overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, o.get("bootstrap-servers"));
+            }
+            if (o.has("schema-registry-url")) {
+                overrides.put("schema.registry.url", o.get("schema-registry-url"));
+            }
+            if (o.has("topic-prefix")) {
+                overrides.put("handoff.topic-prefix", o.get("topic-prefix"));
+            }
+            Path configFile = o.has("config") ? Path.of(o.get("config")) : null;
+            Map<String, String> env = demo ? Map.of() : System.getenv();
+            HandoffConfig loaded = ConfigLoader.load(configFile, env, overrides);
+            boolean idleSet = env.containsKey(ConfigLoader.envName("handoff.idle-close")) || fileSets(configFile, "handoff.idle-close");
+            int partitions = o.positiveInt("partitions", 2);
+            return replay(dir, loaded, idleSet, o.has("topic-prefix"), partitions, json, timeout, tmp, out, err);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private int replay(Path dir, HandoffConfig loaded, boolean idleSet, boolean prefixSet, int partitions, boolean json,
+                       Duration timeout, Path tmp, PrintStream out, PrintStream err) {
+        String runId = UUID.randomUUID().toString().substring(0, 8);
+        String bootstrap = loaded.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        long t0 = System.nanoTime();
+        EmbeddedKafka broker = null;
+        KafkaStreams streams = null;
+        try {
+            if (bootstrap == null) {
+                err.println("handoff: starting an in-process Kafka broker (KRaft) …");
+                broker = EmbeddedKafka.start(tmp.resolve("kafka"));
+                bootstrap = broker.bootstrapServers();
+                err.printf(Locale.ROOT, "handoff: broker up on %s in %.1f s%n", bootstrap, broker.startupTime().toMillis() / 1000.0);
+            }
+            Map<String, String> streamsProps = new TreeMap<>(loaded.streams());
+            streamsProps.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            streamsProps.putIfAbsent("schema.registry.url", "mock://handoff-replay-" + runId);
+            streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
+            TopicNames topics = broker == null && !prefixSet ? new TopicNames("handoff-replay-" + runId) : loaded.topics();
+            HandoffConfig config = withTopics(loaded, topics).withStreams(streamsProps);
+            if (!idleSet) {
+                config = config.withIdleClose(REPLAY_IDLE_CLOSE);
+            }
+            Topics.create(config, partitions, err);
+
+            String appId = "handoff-replay-" + runId;
+            Properties props = HandoffTopology.streamsProperties(config, appId);
+            streams = new KafkaStreams(HandoffTopology.build(config), props);
+            Throwable[] failure = new Throwable[1];
+            streams.setUncaughtExceptionHandler(e -> {
+                failure[0] = e;
+                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
+            streams.start();
+
+            Shipping shipped = Shipping.ship(dir, config, err);
+            err.printf(Locale.ROOT, "handoff: shipped %,d entries from %d hosts (%s)%n", shipped.entries(), shipped.hosts(),
+                    shipped.perSource());
+
+            Output output = new Output(json, out);
+            try (Watch watch = new Watch(config, appId, bootstrap)) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                Map<TopicPartition, Long> rawTargets = watch.endOffsets(Topics.raw(config.topics()), false);
+                Map<TopicPartition, Long> eventTargets = null;
+                String phase = "parsing";
+                long lastProgress = 0;
+                while (true) {
+                    watch.poll(output);
+                    if (failure[0] != null || streams.state() == KafkaStreams.State.ERROR) {
+                        err.println("handoff: the topology failed: " + (failure[0] == null ? "state ERROR" : failure[0]));
+                        return 1;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        err.println("handoff: gave up after " + timeout + " while " + phase
+                                + " (raise --timeout for large folders)");
+                        return 1;
+                    }
+                    if (eventTargets == null) {
+                        if (watch.consumed(rawTargets)) {
+                            eventTargets = watch.lastDataOffsets(List.of(config.topics().events()));
+                            phase = "correlating";
+                        }
+                    } else if (phase.equals("correlating")) {
+                        if (watch.consumed(eventTargets)) {
+                            phase = "closing incidents";
+                        }
+                    } else if (HandoffTopology.openIncidents(streams) == 0 && watch.drained()) {
+                        break;
+                    }
+                    long now = System.nanoTime();
+                    if (now - lastProgress > TimeUnit.SECONDS.toNanos(2)) {
+                        lastProgress = now;
+                        err.printf(Locale.ROOT, "handoff: %s … %d incidents so far%n", phase, output.incidents.size());
+                    }
+                }
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            output.finish(err, demo, secs);
+            return 0;
+        } finally {
+            if (streams != null) {
+                // the state lives in the run's temporary folder, deleted with it
+                streams.close(Duration.ofSeconds(20));
+            }
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
+        return new HandoffConfig(t, c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), c.quietPeriod(), c.lookBack(),
+                c.grace(), c.idleClose(), c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams());
+    }
+
+    private static boolean fileSets(Path file, String key) {
+        if (file == null) {
+            return false;
+        }
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            return false;
+        }
+        return p.containsKey(key);
+    }
+
+    static void checkFolder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("replay: '" + dir + "' is not a folder; expected DIR/<host>/nginx-error.log, …");
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.noneMatch(Files::isDirectory)) {
+                throw new UsageException("replay: '" + dir + "' holds no host folders; expected DIR/<host>/ with"
+                        + " nginx-access.log, nginx-error.log, php-fpm.log, php-fpm-slow.log, php-fpm-access.log or kern.log");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing " + dir, e);
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("handoff-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating a temporary folder", e);
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        if (p == null || !Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("could not delete {}", p, e);
+        }
+    }
+
+    /** Prints outputs as they arrive and keeps them for the summary. */
+    static final class Output {
+        final boolean json;
+        final PrintStream out;
+        final List<Incident> incidents = new ArrayList<>();
+        final List<Warning> warnings = new ArrayList<>();
+        final List<FleetIncident> fleet = new ArrayList<>();
+
+        Output(boolean json, PrintStream out) {
+            this.json = json;
+            this.out = out;
+        }
+
+        void accept(SpecificRecord r) {
+            if (r instanceof Incident i) {
+                incidents.add(i);
+                out.println(json ? IncidentFormat.json(i) : IncidentFormat.text(i) + "\n");
+            } else if (r instanceof Warning w) {
+                warnings.add(w);
+                out.println(json ? IncidentFormat.json(w) : IncidentFormat.text(w) + "\n");
+            } else if (r instanceof FleetIncident f) {
+                fleet.add(f);
+                out.println(json ? IncidentFormat.json(f) : IncidentFormat.text(f) + "\n");
+            }
+            out.flush();
+        }
+
+        void finish(PrintStream err, boolean table, double secs) {
+            Map<RootCause, Long> byCause = new EnumMap<>(RootCause.class);
+            incidents.forEach(i -> byCause.merge(i.getRootCause(), 1L, Long::sum));
+            if (table && !json) {
+                out.println(summaryTable(incidents, warnings, fleet));
+            }
+            err.printf(Locale.ROOT, "handoff: %d incidents (%s), %d warnings, %d fleet incidents in %.1f s%n",
+                    incidents.size(),
+                    byCause.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")),
+                    warnings.size(), fleet.size(), secs);
+        }
+    }
+
+    static String summaryTable(List<Incident> incidents, List<Warning> warnings, List<FleetIncident> fleet) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"host", "started (UTC)", "root cause", "502", "504", "requests", "culprit"});
+        List<Incident> sorted = new ArrayList<>(incidents);
+        sorted.sort(java.util.Comparator.comparing(Incident::getHost).thenComparing(Incident::getStartedAt));
+        for (Incident i : sorted) {
+            rows.add(new String[] {i.getHost(), IncidentFormat.iso(i.getStartedAt()), i.getRootCause().name(),
+                    String.valueOf(i.getStatusCounts().getOrDefault("502", 0L)),
+                    String.valueOf(i.getStatusCounts().getOrDefault("504", 0L)),
+                    String.valueOf(i.getTotalRequests()), IncidentFormat.culpritText(i.getCulprit())});
+        }
+        for (Warning w : warnings) {
+            rows.add(new String[] {w.getHost(), IncidentFormat.iso(w.getStartedAt()), "warning: " + w.getKind().name(),
+                    "-", "-", "-", IncidentFormat.culpritText(w.getCulprit())});
+        }
+        for (FleetIncident f : fleet) {
+            rows.add(new String[] {"fleet (" + f.getHosts().size() + " hosts)", IncidentFormat.iso(f.getWindowStart()),
+                    f.getRootCause().name(), String.valueOf(f.getStatusCounts().getOrDefault("502", 0L)),
+                    String.valueOf(f.getStatusCounts().getOrDefault("504", 0L)), String.valueOf(f.getTotalRequests()),
+                    f.getRecurrence() == null ? "" : "recurs " + f.getRecurrence().getPeriod().name().toLowerCase(Locale.ROOT)
+                            + " at " + f.getRecurrence().getTimeOfDayUtc()});
+        }
+        int[] width = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int c = 0; c < r.length; c++) {
+                width[c] = Math.max(width[c], Math.min(r[c].length(), 60));
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (int n = 0; n < rows.size(); n++) {
+            String[] r = rows.get(n);
+            for (int c = 0; c < r.length; c++) {
+                String cell = r[c].length() > 60 ? r[c].substring(0, 59) + "…" : r[c];
+                b.append(String.format(Locale.ROOT, "%-" + width[c] + "s", cell));
+                b.append(c + 1 < r.length ? "  " : "");
+            }
+            b.append('\n');
+            if (n == 0) {
+                for (int c = 0; c < width.length; c++) {
+                    b.append("-".repeat(width[c])).append(c + 1 < width.length ? "  " : "");
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString().stripTrailing();
+    }
+
+    /**
+     * Reads the output topics (read_committed) and tells when the application has consumed its input.
+     * Completion is read from committed offsets, never guessed from time.
+     */
+    static final class Watch implements AutoCloseable {
+        private final Admin admin;
+        private final KafkaConsumer<byte[], byte[]> reader;
+        private final String appId;
+        private final String bootstrap;
+        private final Map<String, SpecificAvroSerde<? extends SpecificRecord>> serdes = new HashMap<>();
+
+        Watch(HandoffConfig config, String appId, String bootstrap) {
+            this.appId = appId;
+            this.bootstrap = bootstrap;
+            Map<String, Object> a = new HashMap<>();
+            config.streams().forEach((k, v) -> {
+                if (AdminClientConfig.configNames().contains(k)) {
+                    a.put(k, v);
+                }
+            });
+            a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            admin = Admin.create(a);
+            Map<String, Object> c = new HashMap<>(a);
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+            reader = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            Map<String, String> serdeConfig = new HashMap<>(config.streams());
+            TopicNames t = config.topics();
+            serdes.put(t.incidents(), serde(Incident.class, serdeConfig));
+            serdes.put(t.warnings(), serde(Warning.class, serdeConfig));
+            serdes.put(t.fleetIncidents(), serde(FleetIncident.class, serdeConfig));
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String topic : serdes.keySet()) {
+                for (PartitionInfo p : reader.partitionsFor(topic, Duration.ofSeconds(30))) {
+                    parts.add(new TopicPartition(topic, p.partition()));
+                }
+            }
+            reader.assign(parts);
+            reader.seekToBeginning(parts);
+        }
+
+        private static <T extends SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type, Map<String, String> cfg) {
+            SpecificAvroSerde<T> s = new SpecificAvroSerde<>(type);
+            s.configure(cfg, false);
+            return s;
+        }
+
+        void poll(Output output) {
+            for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
+                SpecificRecord value = serdes.get(r.topic()).deserializer().deserialize(r.topic(), r.headers(), r.value());
+                if (value != null) {
+                    output.accept(value);
+                }
+            }
+        }
+
+        /** Whether the reader has read everything committed on the output topics so far. */
+        boolean drained() {
+            Map<TopicPartition, Long> end = reader.endOffsets(reader.assignment(), Duration.ofSeconds(30));
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                if (reader.position(e.getKey(), Duration.ofSeconds(30)) < e.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        Map<TopicPartition, Long> endOffsets(List<String> topics, boolean committedOnly) {
+            Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
+            for (TopicPartition tp : partitions(topics)) {
+                spec.put(tp, OffsetSpec.latest());
+            }
+            try {
+                ListOffsetsResult res = admin.listOffsets(spec, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                        committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED));
+                Map<TopicPartition, Long> out = new HashMap<>();
+                res.all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
+                return out;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("reading end offsets of " + topics + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * For transactionally written topics: per partition, the offset after the last data record
+         * (transaction markers also take offsets, so the end offset overstates what a consumer commits).
+         */
+        Map<TopicPartition, Long> lastDataOffsets(List<String> topics) {
+            Map<TopicPartition, Long> end = endOffsets(topics, true);
+            Map<TopicPartition, Long> out = new HashMap<>();
+            Map<String, Object> cfg = new HashMap<>();
+            cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                    out.put(e.getKey(), lastDataOffset(c, e.getKey(), e.getValue()));
+                }
+            }
+            return out;
+        }
+
+        private static long lastDataOffset(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long end) {
+            long back = 4;
+            while (true) {
+                long from = Math.max(0, end - back);
+                c.assign(List.of(tp));
+                c.seek(tp, from);
+                long last = -1;
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (c.position(tp) < end && System.nanoTime() < until) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                        last = Math.max(last, r.offset());
+                    }
+                }
+                if (last >= 0) {
+                    return last + 1;
+                }
+                if (from == 0) {
+                    return 0;
+                }
+                back *= 4;
+            }
+        }
+
+        /** Whether the application's committed offsets have reached the targets. */
+        boolean consumed(Map<TopicPartition, Long> targets) {
+            Map<TopicPartition, OffsetAndMetadata> committed;
+            try {
+                committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("reading the offsets of " + appId + ": " + e.getMessage(), e);
+            }
+            for (Map.Entry<TopicPartition, Long> t : targets.entrySet()) {
+                if (t.getValue() == 0) {
+                    continue;
+                }
+                OffsetAndMetadata c = committed.get(t.getKey());
+                if (c == null || c.offset() < t.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private List<TopicPartition> partitions(List<String> topics) {
+            try {
+                List<TopicPartition> out = new ArrayList<>();
+                admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
+                        d.partitions().forEach(p -> out.add(new TopicPartition(name, p.partition()))));
+                return out;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("describing " + topics + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            reader.close(Duration.ofSeconds(5));
+            admin.close(Duration.ofSeconds(5));
+            serdes.values().forEach(SpecificAvroSerde::close);
+        }
+    }
+
+    /** What the shipper did. */
+    record Shipping(long entries, int hosts, String perSource) {
+        /** Ships the folder through handoff's shipper, merged by event time, with progress on stderr. */
+        static Shipping ship(Path dir, HandoffConfig config, PrintStream err) {
+            ReplaySource source;
+            try {
+                source = ReplaySource.open(dir);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("replay: " + e.getMessage());
+            }
+            source.warnings().forEach(w -> err.println("handoff: " + w));
+            Map<String, Object> producer = new HashMap<>();
+            config.streams().forEach((k, v) -> {
+                if (ProducerConfig.configNames().contains(k)) {
+                    producer.put(k, v);
+                }
+            });
+            producer.remove(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+            try (Shipper shipper = Shipper.create(config.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
+                    config.topics(), producer)) {
+                ShipSummary s = shipper.ship(source, new ReplayClock(config), p -> {
+                    if (!p.done()) {
+                        err.printf(Locale.ROOT, "handoff: shipping … %,d entries (%d%%)%n", p.entries(), p.percent());
+                    }
+                });
+                Map<String, Long> perSource = new TreeMap<>();
+                s.perTopic().forEach((topic, count) -> perSource.put(topic, count.entries()));
+                return new Shipping(s.entries(), source.hosts().size(), perSource.entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+            }
+        }
+    }
+}

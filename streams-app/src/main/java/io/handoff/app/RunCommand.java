@@ -1,0 +1,112 @@
+package io.handoff.app;
+
+import io.handoff.topology.HandoffTopology;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code handoff run}: the long-running application against a real cluster. Configuration comes
+ * from {@code --config}, {@code HANDOFF_*} variables and flags ({@link ConfigLoader}).
+ */
+final class RunCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+    static final String DEFAULT_APPLICATION_ID = "handoff";
+
+    static final String HELP = String.join("\n",
+            "usage: handoff run [--bootstrap-servers HOST:PORT,...] [--schema-registry-url URL]",
+            "                   [--config FILE] [--application-id ID] [--create-topics] [--partitions N]",
+            "",
+            "Runs the streaming application (parse -> correlate -> classify) against a Kafka cluster until",
+            "it is stopped (SIGTERM/SIGINT close it cleanly). Reads handoff.raw.<source>, writes",
+            "handoff.events, handoff.incidents, handoff.warnings and handoff.dead-letter.",
+            "",
+            "options:",
+            "  --bootstrap-servers LIST   Kafka brokers (or bootstrap.servers in --config, or HANDOFF_BOOTSTRAP_SERVERS)",
+            "  --schema-registry-url URL  Schema Registry (or schema.registry.url, or HANDOFF_SCHEMA_REGISTRY_URL);",
+            "                             mock://NAME keeps schemas in memory (single process only)",
+            "  --config FILE              properties: Kafka Streams/client settings and handoff.* keys",
+            "  --application-id ID        Kafka Streams application.id (default handoff)",
+            "  --create-topics            create missing topics (with --partitions, replication from the broker default)",
+            "  --partitions N             partitions of created topics (default 6)",
+            "",
+            "handoff.* keys (environment: HANDOFF_ + the key without handoff., upper-case, . and - as _):");
+
+    int run(List<String> args, PrintStream out, PrintStream err) {
+        Options o = Options.parse("run", args,
+                Set.of("bootstrap-servers", "schema-registry-url", "config", "application-id", "partitions"),
+                Set.of("create-topics", "help"));
+        if (o.has("help")) {
+            out.println(HELP);
+            ConfigLoader.KEYS.forEach((k, v) -> out.printf("  %-30s %s%n", k, v));
+            return 0;
+        }
+        if (!o.operands().isEmpty()) {
+            throw new UsageException("run: takes no operands, got '" + o.operands().get(0) + "'");
+        }
+        Map<String, String> overrides = new HashMap<>();
+        if (o.has("bootstrap-servers")) {
+            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, o.get("bootstrap-servers"));
+        }
+        if (o.has("schema-registry-url")) {
+            overrides.put("schema.registry.url", o.get("schema-registry-url"));
+        }
+        if (o.has("application-id")) {
+            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, o.get("application-id"));
+        }
+        HandoffConfig config = ConfigLoader.load(o.has("config") ? Path.of(o.get("config")) : null, System.getenv(), overrides);
+        if (!config.streams().containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+            throw new UsageException("run: no Kafka cluster given: expected --bootstrap-servers, bootstrap.servers in"
+                    + " --config, or HANDOFF_BOOTSTRAP_SERVERS (for a self-contained run try 'handoff demo')");
+        }
+        if (!config.streams().containsKey("schema.registry.url")) {
+            throw new UsageException("run: no Schema Registry given: expected --schema-registry-url, schema.registry.url"
+                    + " in --config, or HANDOFF_SCHEMA_REGISTRY_URL");
+        }
+        int partitions = o.positiveInt("partitions", 6);
+        if (o.has("create-topics")) {
+            Topics.create(config, partitions, err);
+        }
+        String appId = config.streams().getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
+        Properties props = HandoffTopology.streamsProperties(config, appId);
+        KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config), props);
+        CountDownLatch stopped = new CountDownLatch(1);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; shutting the application down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("state {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            streams.close(Duration.ofSeconds(30));
+            stopped.countDown();
+        }, "handoff-shutdown"));
+        err.println("handoff run: application '" + appId + "' on " + config.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
+                + ", topics " + config.topics().prefix() + ".*");
+        streams.start();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        KafkaStreams.State end = streams.state();
+        streams.close(Duration.ofSeconds(30));
+        return end == KafkaStreams.State.ERROR ? 1 : 0;
+    }
+}

@@ -1,0 +1,74 @@
+package io.handoff.app;
+
+import io.handoff.avro.SourceKind;
+import io.handoff.topics.TopicNames;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Every topic handoff reads or writes, for creating them before a run. */
+final class Topics {
+    private Topics() {}
+
+    /** All topic names of a prefix: the six raw topics, events, incidents, warnings, fleet incidents, dead letters. */
+    static List<String> all(TopicNames t) {
+        List<String> names = new java.util.ArrayList<>();
+        for (SourceKind k : SourceKind.values()) {
+            names.add(t.raw(k));
+        }
+        names.addAll(List.of(t.events(), t.incidents(), t.warnings(), t.fleetIncidents(), t.deadLetter()));
+        return names;
+    }
+
+    /** The six raw topics. */
+    static List<String> raw(TopicNames t) {
+        List<String> names = new java.util.ArrayList<>();
+        for (SourceKind k : SourceKind.values()) {
+            names.add(t.raw(k));
+        }
+        return names;
+    }
+
+    /** Creates the topics that do not exist yet; existing ones are left as they are. */
+    static void create(HandoffConfig config, int partitions, PrintStream err) {
+        Map<String, Object> admin = new LinkedHashMap<>(config.streams());
+        admin.keySet().retainAll(AdminClientConfig.configNames());
+        try (Admin a = Admin.create(admin)) {
+            List<NewTopic> wanted = new java.util.ArrayList<>();
+            for (String n : all(config.topics())) {
+                // replication factor: the cluster's default.replication.factor
+                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()));
+            }
+            List<String> created = new java.util.ArrayList<>();
+            for (Map.Entry<String, KafkaFuture<Void>> r : a.createTopics(wanted).values().entrySet()) {
+                try {
+                    r.getValue().get(60, TimeUnit.SECONDS);
+                    created.add(r.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("creating topic " + r.getKey() + " failed: " + e.getCause().getMessage(), e.getCause());
+                    }
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("creating topic " + r.getKey() + ": the cluster did not answer within 60 s", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while creating topic " + r.getKey(), e);
+                }
+            }
+            if (!created.isEmpty()) {
+                err.println("handoff: created topics " + String.join(", ", created));
+            }
+        }
+    }
+}
