@@ -25,6 +25,12 @@ import java.util.TreeMap;
  */
 final class OpenState {
     static final byte FORMAT = 1;
+    /**
+     * A pending warning waits this much longer than an incident's quiet period: requests queued when
+     * the pool filled fail only when nginx's fastcgi_read_timeout (60 s by default) runs out, so the
+     * 504s of a pool-exhaustion burst come up to a minute after the max_children line.
+     */
+    static final long WARNING_HOLD_MS = 60_000;
     private static final ObjectMapper JSON = new ObjectMapper()
             .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
             .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.PUBLIC_ONLY)
@@ -82,11 +88,12 @@ final class OpenState {
     /**
      * Event time at which it closes. An incident: last gateway error + quiet + grace, so a line up to
      * {@code grace} late still finds it open. A warning: the same after its last line, but at most
-     * one look-back after its first, so a storm that never stops is still reported.
+     * one look-back after its first (a storm that never stops is still reported), and
+     * {@link #WARNING_HOLD_MS} longer so the burst a capacity warning announces can still claim it.
      */
     long deadline(long quietMs, long graceMs, long lookBackMs) {
         long d = meta.last + quietMs + graceMs;
-        return meta.incident ? d : Math.min(d, meta.first + lookBackMs);
+        return meta.incident ? d : Math.min(d + WARNING_HOLD_MS, Math.max(d, meta.first + lookBackMs));
     }
 
     /** Whether an incident's window (look-back before the first error up to the deadline) holds time t. */

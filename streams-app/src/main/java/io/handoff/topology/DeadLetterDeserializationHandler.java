@@ -81,6 +81,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             metrics.increment("dead-letters", "source", "events", "stage", "deserialize");
         }
         LOG.warn("dead-lettered {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), reason);
-        return Response.resume(List.of(new ProducerRecord<>(topic, null, record.timestamp(), record.key(), value)));
+        Long ts = record.timestamp() >= 0 ? record.timestamp() : null; // a negative time is rejected by the producer
+        return Response.resume(List.of(new ProducerRecord<>(topic, null, ts, record.key(), value)));
     }
 }

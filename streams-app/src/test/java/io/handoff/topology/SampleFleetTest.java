@@ -1,0 +1,82 @@
+package io.handoff.topology;
+
+import io.handoff.avro.Incident;
+import io.handoff.avro.RootCause;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The topology on captures of real nginx 1.22 / php-fpm 8.2 faults (samples/fleet), shipped in event-time order. */
+class SampleFleetTest {
+    static final Path FLEET = Path.of("..", "samples", "fleet");
+
+    static List<Harness.Line> host(String name) throws Exception {
+        Path dir = FLEET.resolve(name);
+        assumeTrue(Files.isDirectory(dir), "sample host " + name + " not captured yet");
+        return Harness.sampleHost(dir);
+    }
+
+    static void assertDeadLetters(Harness h) {
+        var dl = h.deadLetters();
+        assertEquals(0, dl.size(), () -> dl.size() + " dead letters, first: " + dl.get(0));
+    }
+
+    static boolean evidence(Harness.Line l) {
+        var o = (io.handoff.parse.ParseOutcome.Parsed) io.handoff.parse.Parsers.forKind(l.kind(), l.format())
+                .parse(l.text(), io.handoff.parse.ParseContext.UTC);
+        var e = io.handoff.avro.LogEvent.newBuilder().setHost("x").setSource(l.kind())
+                .setTimestamp(java.time.Instant.ofEpochMilli(o.timestampMillis())).setOriginal(l.text()).setParsed(o.fields()).build();
+        return io.handoff.classify.Lines.isEvidence(e);
+    }
+
+    @Test
+    void web06SegfaultingWorkerIsOneWorkerCrashIncident() throws Exception {
+        List<Harness.Line> lines = host("web-06");
+        try (Harness h = new Harness()) {
+            for (Harness.Line l : lines) h.ship("web-06", l);
+            assertEquals(List.of(), h.incidents(), "nothing closes while the host's event time is inside the quiet period");
+            h.idle();
+            List<Incident> out = h.incidents();
+            assertEquals(1, out.size(), () -> "incidents: " + out);
+            Incident i = out.get(0);
+            assertEquals(RootCause.WORKER_CRASH, i.getRootCause(), i::getSummary);
+            assertEquals(3L, i.getStatusCounts().get("502"));
+            assertEquals(null, i.getStatusCounts().get("504"));
+            assertEquals(3L, i.getUpstreamErrorsByErrno().get("104"));
+            assertEquals("web-06", i.getHost());
+            assertEquals(java.time.Instant.parse("2026-11-21T10:46:20Z"), i.getStartedAt());
+            assertEquals(java.time.Instant.parse("2026-11-21T10:46:28Z"), i.getEndedAt());
+            assertTrue(i.getCulprit().getPid() != null, "a crashed pid is named");
+            assertTrue(i.getEvidence().stream().anyMatch(e -> e.getLine().contains("exited on signal 11")));
+            assertTrue(i.getEvidence().stream().anyMatch(e -> e.getLine().contains("segfault at")));
+            assertTrue(i.getConfidence() >= 0.8, "three logs agree: " + i.getConfidence());
+            assertEquals(List.of(), h.warnings());
+            assertDeadLetters(h);
+        }
+    }
+
+    @Test
+    void web14HealthyHostWithPhpFatalAndLogReopenYieldsNothingAndKeepsTinyState() throws Exception {
+        List<Harness.Line> lines = host("web-14");
+        try (Harness h = new Harness()) {
+            for (Harness.Line l : lines) h.ship("web-14", l);
+            h.idle();
+            assertEquals(List.of(), h.incidents(), "a 500 from a PHP fatal error is not a gateway incident");
+            assertEquals(List.of(), h.warnings());
+            assertDeadLetters(h);
+            assertEquals(1, h.entries(Harness.CLOCK), "one clock entry");
+            // the only evidence kept is FPM's own shutdown at the end of the capture (a FPM_UNAVAILABLE hint)
+            assertEquals(List.of("[21-Nov-2026 10:45:15] NOTICE: Finishing ...", "[21-Nov-2026 10:45:15] NOTICE: exiting, bye-bye!"),
+                    lines.stream().filter(SampleFleetTest::evidence).map(Harness.Line::text).toList());
+            assertTrue(h.stored(Harness.LOOKBACK, "web-14").length < 1024, "look-back holds two short lines");
+            assertEquals(0, h.entries(Harness.OPEN));
+            assertEquals(lines.size(), h.metrics.total("lines"));
+        }
+    }
+}
