@@ -170,7 +170,7 @@ final class Scan {
 
     /**
      * A numeric UTC offset at {@code at}: {@code +hhmm}, {@code +hh:mm}, {@code +hh}, or {@code Z}.
-     * Returns {@code (seconds << 8) | length} so the caller learns both, or -1 if none is there.
+     * Returns {@code ((seconds + bias) << 8) | length} (see {@link #offsetSeconds}) so the caller learns both, or -1 if none is there.
      */
     static long offset(String s, int at) {
         int n = s.length();
@@ -179,7 +179,7 @@ final class Scan {
         }
         char sign = s.charAt(at);
         if (sign == 'Z') {
-            return 1;
+            return (OFFSET_BIAS << 8) | 1;
         }
         if (sign != '+' && sign != '-') {
             return -1;
@@ -201,11 +201,14 @@ final class Scan {
             return -1;
         }
         long secs = (hh * 3600L + mm * 60L) * (sign == '-' ? -1 : 1);
-        return (secs << 8) | len;
+        return ((secs + OFFSET_BIAS) << 8) | len;
     }
 
+    /** Keeps packed offsets non-negative so -1 can mean "none". */
+    private static final long OFFSET_BIAS = 86400;
+
     static int offsetSeconds(long packed) {
-        return (int) (packed >> 8);
+        return (int) ((packed >> 8) - OFFSET_BIAS);
     }
 
     static int offsetLength(long packed) {
