@@ -65,4 +65,19 @@ public final class TopicNames {
     public String incidentsEcs() {
         return prefix + ".incidents-ecs";
     }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TopicNames t && t.prefix.equals(prefix);
+    }
+
+    @Override
+    public int hashCode() {
+        return prefix.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TopicNames[" + prefix + "]";
+    }
 }

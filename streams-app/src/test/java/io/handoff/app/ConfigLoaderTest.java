@@ -1,0 +1,82 @@
+package io.handoff.app;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+
+    @Test
+    void defaultsWhenNothingIsGiven() {
+        HandoffConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+        assertEquals(HandoffConfig.defaults(), c);
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlagsLastOneWins(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("handoff.properties");
+        Files.writeString(f, String.join("\n",
+                "bootstrap.servers=file:9092",
+                "schema.registry.url=http://file:8081",
+                "handoff.quiet-period=45s",
+                "handoff.grace=20s",
+                "handoff.timezone=Europe/Berlin",
+                "handoff.fleet.min-share=0.25",
+                "security.protocol=SSL",
+                ""));
+        HandoffConfig c = ConfigLoader.load(f,
+                Map.of("HANDOFF_GRACE", "5s", "HANDOFF_BOOTSTRAP_SERVERS", "env:9092", "HANDOFF_KAFKA_CLIENT_ID", "x1",
+                        "HANDOFF_FLEET_MIN_HOSTS", "7", "PATH", "/bin"),
+                Map.of("bootstrap.servers", "flag:9092"));
+        assertEquals(Duration.ofSeconds(45), c.quietPeriod());      // file
+        assertEquals(Duration.ofSeconds(5), c.grace());             // env beats file
+        assertEquals(ZoneId.of("Europe/Berlin"), c.defaultZone());
+        assertEquals(0.25, c.fleetMinShare());
+        assertEquals(7, c.fleetMinHosts());
+        assertEquals(Map.of("bootstrap.servers", "flag:9092",      // flag beats env and file
+                "schema.registry.url", "http://file:8081",
+                "security.protocol", "SSL",
+                "client.id", "x1"), c.streams());
+    }
+
+    @Test
+    void environmentNamesFollowOneRule() {
+        assertEquals("HANDOFF_QUIET_PERIOD", ConfigLoader.envName("handoff.quiet-period"));
+        assertEquals("HANDOFF_FLEET_MIN_HOSTS", ConfigLoader.envName("handoff.fleet.min-hosts"));
+        assertEquals("HANDOFF_NGINX_LOG_FORMAT", ConfigLoader.envName("handoff.nginx.log-format"));
+    }
+
+    @Test
+    void aTypoInAHandoffKeyIsAnErrorThatListsTheKeys(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("c.properties");
+        Files.writeString(f, "handoff.quiet-perod=10s\n");
+        UsageException e = assertThrows(UsageException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith("--config " + f + ": unknown key 'handoff.quiet-perod'; handoff's keys are"
+                + " handoff.topic-prefix, handoff.timezone,"), e.getMessage());
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertEquals("handoff.quiet-period expects a duration like 500ms, 30s, 5m, 1h or PT30S, got 'thirty'",
+                assertThrows(UsageException.class,
+                        () -> ConfigLoader.load(null, Map.of("HANDOFF_QUIET_PERIOD", "thirty"), Map.of())).getMessage());
+        assertEquals("handoff.fleet.min-share expects a share between 0 and 1 such as 0.10, got '10%'",
+                assertThrows(UsageException.class,
+                        () -> ConfigLoader.load(null, Map.of("HANDOFF_FLEET_MIN_SHARE", "10%"), Map.of())).getMessage());
+        assertEquals("handoff.timezone expects a time zone like UTC, +02:00 or Europe/Berlin, got 'Mars/Olympus'",
+                assertThrows(UsageException.class,
+                        () -> ConfigLoader.load(null, Map.of("HANDOFF_TIMEZONE", "Mars/Olympus"), Map.of())).getMessage());
+        assertEquals("--config /nonexistent/h.properties: cannot read the file (/nonexistent/h.properties)",
+                assertThrows(UsageException.class,
+                        () -> ConfigLoader.load(Path.of("/nonexistent/h.properties"), Map.of(), Map.of())).getMessage());
+    }
+}
