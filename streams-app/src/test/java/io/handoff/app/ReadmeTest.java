@@ -1,0 +1,58 @@
+package io.handoff.app;
+
+import io.handoff.avro.RootCause;
+import io.handoff.classify.Taxonomy;
+import io.handoff.topics.Sources;
+import io.handoff.topics.TopicNames;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The README is what users read first: its taxonomy table is the code's table, and the names it
+ * promises (topics, keys, labels) exist. Regenerate the table with {@link #taxonomyTable()}.
+ */
+class ReadmeTest {
+    private static final Path README = Path.of("..", "README.md");
+
+    /** The README's "Root causes" table, rendered from {@link Taxonomy}. */
+    static String taxonomyTable() {
+        StringBuilder b = new StringBuilder();
+        b.append("| label | what the logs show | remedy |\n|---|---|---|\n");
+        for (Taxonomy t : Taxonomy.values()) {
+            b.append("| `").append(t.label().name()).append("` | ")
+                    .append(t.signature().replace("|", "\\|")).append(" | ")
+                    .append(t.remediation().replace("|", "\\|")).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    @Test
+    void taxonomyTableIsTheCodesTable() throws Exception {
+        String readme = Files.readString(README);
+        assertTrue(readme.contains(taxonomyTable()),
+                "README.md's taxonomy table differs from io.handoff.classify.Taxonomy; replace it with:\n" + taxonomyTable());
+        for (RootCause c : RootCause.values()) {
+            assertTrue(readme.contains("`" + c.name() + "`"), c.name());
+        }
+    }
+
+    @Test
+    void topicsAndConfigKeysNamedInTheReadmeExist() throws Exception {
+        String readme = Files.readString(README);
+        TopicNames t = TopicNames.defaults();
+        for (String topic : Topics.all(t)) {
+            String shown = topic.startsWith("handoff.raw.") ? "handoff.raw.<source>" : topic;
+            assertTrue(readme.contains(shown), topic);
+        }
+        for (io.handoff.avro.SourceKind k : io.handoff.avro.SourceKind.values()) {
+            assertTrue(readme.contains("`" + Sources.name(k) + "`"), Sources.name(k));
+        }
+        for (String key : ConfigLoader.KEYS.keySet()) {
+            assertTrue(readme.contains("`" + key + "`"), key);
+        }
+    }
+}
