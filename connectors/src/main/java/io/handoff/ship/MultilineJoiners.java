@@ -79,6 +79,8 @@ final class MultilineJoiners {
         private final StringBuilder text = new StringBuilder();
         private long offset = -1;
         private int lines;
+        /** Blank lines at the end of the open entry: dropped, with their count, if nothing follows them. */
+        private int trailingBlanks;
 
         Assembler(java.util.function.Predicate<String> start, boolean blankEnds) {
             this.start = start;
@@ -93,6 +95,7 @@ final class MultilineJoiners {
                 } else if (lines > 0) {
                     text.append('\n').append(line);
                     lines++;
+                    trailingBlanks++;
                 }
                 return;
             }
@@ -105,18 +108,20 @@ final class MultilineJoiners {
                 text.append('\n').append(line);
                 lines++;
             }
+            trailingBlanks = 0;
         }
 
         @Override
         public void flush(Consumer<Entry> out) {
             if (lines > 0) {
                 int end = text.length();
-                while (end > 0 && text.charAt(end - 1) == '\n') {
-                    end--;
+                for (int i = 0; i < trailingBlanks; i++) {
+                    end = text.lastIndexOf("\n", end - 1);
                 }
-                out.accept(new Entry(text.substring(0, end), offset, lines));
+                out.accept(new Entry(text.substring(0, end), offset, lines - trailingBlanks));
                 text.setLength(0);
                 lines = 0;
+                trailingBlanks = 0;
                 offset = -1;
             }
         }
