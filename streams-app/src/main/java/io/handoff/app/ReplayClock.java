@@ -1,5 +1,6 @@
 package io.handoff.app;
 
+import io.handoff.avro.FpmAccessFields;
 import io.handoff.avro.SourceKind;
 import io.handoff.parse.LineParser;
 import io.handoff.parse.ParseContext;
@@ -15,7 +16,9 @@ import java.util.Map;
 
 /**
  * Reads each replayed entry's event time with the same parsers the topology uses, so that replay
- * ships a folder's files merged in the order their lines were written, as live shippers would.
+ * ships a folder's files merged in the order their lines were written, as live shippers would. An
+ * FPM access line is written when its request ends: its time is the stamp plus the duration, as the
+ * correlator reads it.
  */
 final class ReplayClock implements ReplaySource.EntryClock {
     private final HandoffConfig config;
@@ -37,7 +40,14 @@ final class ReplayClock implements ReplaySource.EntryClock {
         LineParser parser = parsers.computeIfAbsent(kind + "\u0000" + f, k -> Parsers.forKind(kind, f));
         ParseContext context = contexts.computeIfAbsent(host.host(), h -> ParseContext.of(zone(host)));
         ParseOutcome outcome = parser.parse(entry.text(), context);
-        return outcome instanceof ParseOutcome.Parsed p ? p.timestampMillis() : Long.MIN_VALUE;
+        if (!(outcome instanceof ParseOutcome.Parsed p)) {
+            return Long.MIN_VALUE;
+        }
+        // FPM writes an access line when the request ends, stamped (by default) with when it began
+        if (p.fields() instanceof FpmAccessFields a && a.getDurationMs() != null) {
+            return p.timestampMillis() + (long) (double) a.getDurationMs();
+        }
+        return p.timestampMillis();
     }
 
     private ZoneId zone(HostFolder host) {

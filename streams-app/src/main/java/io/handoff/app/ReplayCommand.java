@@ -10,6 +10,7 @@ import io.handoff.ship.ReplaySource;
 import io.handoff.ship.ShipSummary;
 import io.handoff.ship.Shipper;
 import io.handoff.topics.TopicNames;
+import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -174,8 +175,9 @@ final class ReplayCommand {
             Topics.create(config, partitions, err);
 
             String appId = "handoff-replay-" + runId;
-            Properties props = HandoffTopology.streamsProperties(config, appId);
-            streams = new KafkaStreams(HandoffTopology.build(config), props);
+            HandoffMetrics metrics = new HandoffMetrics();
+            Properties props = HandoffTopology.streamsProperties(config, appId, metrics);
+            streams = new KafkaStreams(HandoffTopology.build(config, metrics), props);
             Throwable[] failure = new Throwable[1];
             streams.setUncaughtExceptionHandler(e -> {
                 failure[0] = e;
@@ -225,6 +227,7 @@ final class ReplayCommand {
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            err.println("handoff: " + countsLine(metrics));
             output.finish(err, demo, secs);
             return 0;
         } finally {
@@ -236,6 +239,40 @@ final class ReplayCommand {
                 broker.close();
             }
         }
+    }
+
+    /** Lines per source, dead letters by stage and late lines, from the topology's counters. */
+    static String countsLine(HandoffMetrics m) {
+        Map<String, Long> lines = new TreeMap<>();
+        Map<String, Long> dead = new TreeMap<>();
+        Map<String, Long> late = new TreeMap<>();
+        m.snapshot().forEach((k, v) -> {
+            if (k.startsWith("lines{source=")) {
+                lines.merge(k.substring("lines{source=".length(), k.length() - 1), v, Long::sum);
+            } else if (k.startsWith("dead-letters{")) {
+                dead.merge(tag(k, "stage"), v, Long::sum);
+            } else if (k.startsWith("late{")) {
+                late.merge(tag(k, "outcome"), v, Long::sum);
+            }
+        });
+        return "parsed " + join(lines) + "; dead letters " + (dead.isEmpty() ? "none" : join(dead))
+                + "; late lines " + (late.isEmpty() ? "none" : join(late));
+    }
+
+    private static String tag(String key, String name) {
+        int i = key.indexOf(name + "=");
+        if (i < 0) {
+            return "?";
+        }
+        int end = key.indexOf(i + name.length() + 1 < key.length() ? ',' : '}', i);
+        int close = key.indexOf('}', i);
+        int stop = end < 0 ? close : Math.min(end, close);
+        return key.substring(i + name.length() + 1, stop);
+    }
+
+    private static String join(Map<String, Long> m) {
+        return m.entrySet().stream().map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue()))
+                .collect(Collectors.joining(", "));
     }
 
     private static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
