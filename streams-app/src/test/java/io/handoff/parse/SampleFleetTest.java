@@ -1,6 +1,9 @@
 package io.handoff.parse;
 
+import io.handoff.avro.CallCategory;
 import io.handoff.avro.FpmAccessFields;
+import io.handoff.avro.FpmSlowFields;
+import io.handoff.avro.StackFrame;
 import io.handoff.avro.FpmEventKind;
 import io.handoff.avro.FpmLogFields;
 import io.handoff.avro.KernelEventKind;
@@ -32,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The committed captures in {@code samples/fleet/<host>/}: logs written by real nginx 1.22 and
- * php-fpm 8.2 (and the kernel) under injected faults. Every entry of every file must parse; a few
- * lines are checked field by field.
+ * php-fpm 8.2 (and the kernel) under injected faults. Every entry of every file must parse. Lines
+ * checked field by field are pinned in {@code src/test/resources/parse/fixtures} (copied from
+ * earlier captures) so regenerating the fleet does not move them.
  */
 class SampleFleetTest {
     static final Path FLEET = Path.of("..", "samples", "fleet");
@@ -111,14 +115,38 @@ class SampleFleetTest {
         return tests.stream();
     }
 
-    private static List<String> lines(String host, String file) throws IOException {
-        return Files.readAllLines(FLEET.resolve(host).resolve(file), StandardCharsets.UTF_8);
+    /** Pinned real lines (see src/test/resources/parse/fixtures/README.md). */
+    static Path fixture(String file) throws Exception {
+        return Path.of(SampleFleetTest.class.getResource("/parse/fixtures/" + file).toURI());
+    }
+
+    private static List<String> lines(String file) throws Exception {
+        return Files.readAllLines(fixture(file), StandardCharsets.UTF_8);
     }
 
     @Test
-    void web14FastCgiFatalErrorEntry() throws IOException {
-        Path file = FLEET.resolve("web-14").resolve("nginx-error.log");
-        List<MultilineJoiner.Entry> entries = entries(SourceKind.NGINX_ERROR, file);
+    void fixturesParseCompletely() throws Exception {
+        Properties formats = new Properties();
+        try (Reader r = Files.newBufferedReader(fixture("formats.properties"), StandardCharsets.UTF_8)) {
+            formats.load(r);
+        }
+        Host h = new Host(fixture("formats.properties").getParent(), formats);
+        int total = 0;
+        for (SourceKind kind : SourceKind.values()) {
+            List<MultilineJoiner.Entry> entries = entries(kind, fixture(Sources.fileName(kind)));
+            for (MultilineJoiner.Entry e : entries) {
+                ParseOutcome o = Parsers.forKind(kind, h.format(kind)).parse(e.text(), h.context());
+                assertTrue(o instanceof ParseOutcome.Parsed, kind + " at offset " + e.offset() + ": " + o);
+            }
+            total += entries.size();
+        }
+        assertEquals(3 + 22 + 2 + 20 + 20 + 1, total, "entries in the fixtures");
+    }
+
+    @Test
+    void fastCgiFatalErrorEntrySpanningEightLines() throws Exception {
+        List<MultilineJoiner.Entry> entries = entries(SourceKind.NGINX_ERROR, fixture("nginx-error.log"));
+        assertEquals(3, entries.size());
         MultilineJoiner.Entry first = entries.get(0);
         assertEquals(0L, first.offset());
         assertEquals(8, first.lines());
@@ -127,42 +155,51 @@ class SampleFleetTest {
         NginxErrorFields f = (NginxErrorFields) p.fields();
         assertEquals("error", f.getLevel());
         assertEquals(9434, f.getPid());
+        assertEquals(9434L, f.getTid());
         assertEquals(274L, f.getConnectionId());
         assertTrue(f.getMessage().startsWith("FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught Error: Call to undefined function create_function() in /srv/handoff/wp/wp-content/plugins/legacy-widgets/legacy-widgets.php:8\nStack trace:\n#0 "));
+        assertTrue(f.getMessage().endsWith("legacy-widgets.php on line 8\" while reading response header from upstream"));
         assertEquals("while reading response header from upstream", f.getPhase());
         assertEquals("127.0.1.122", f.getClient());
         assertEquals("_", f.getServer());
         assertEquals("GET /?widget=tagcloud HTTP/1.1", f.getRequest());
+        assertNull(f.getSubrequest());
         assertEquals("fastcgi://unix:/run/php/php8.2-fpm-web-14.sock:", f.getUpstream());
         assertEquals("unix:/run/php/php8.2-fpm-web-14.sock", f.getUpstreamAddress());
         assertEquals("shop.example.test", f.getHost());
         assertEquals("http://shop.example.test/", f.getReferrer());
         assertNull(f.getErrno());
+        assertNull(f.getErrnoText());
         assertNull(f.getOperation());
     }
 
     @Test
-    void web06SegfaultChain() throws IOException {
-        NginxErrorFields err = P.fields(SourceKind.NGINX_ERROR, null, lines("web-06", "nginx-error.log").get(0), ParseContext.UTC, NginxErrorFields.class);
+    void segfaultChainAcrossThreeLogs() throws Exception {
+        List<MultilineJoiner.Entry> errors = entries(SourceKind.NGINX_ERROR, fixture("nginx-error.log"));
+        NginxErrorFields err = P.fields(SourceKind.NGINX_ERROR, null, errors.get(1).text(), ParseContext.UTC, NginxErrorFields.class);
         assertEquals(104, err.getErrno());
         assertEquals("Connection reset by peer", err.getErrnoText());
         assertEquals("recv()", err.getOperation());
         assertEquals("while reading response header from upstream", err.getPhase());
         assertEquals(252L, err.getConnectionId());
+        assertEquals("GET /gallery/summer-collection/?gallery=7 HTTP/1.1", err.getRequest());
         assertNull(err.getReferrer());
+        assertEquals("unix:/run/php/php8.2-fpm-web-06.sock", err.getUpstreamAddress());
 
-        String fpmLine = lines("web-06", "php-fpm.log").stream().filter(l -> l.contains("child 9774 exited")).findFirst().orElseThrow();
+        String fpmLine = lines("php-fpm.log").stream().filter(l -> l.contains("child 9774 exited")).findFirst().orElseThrow();
         ParseOutcome.Parsed fp = P.parsed(SourceKind.PHP_FPM, null, fpmLine, ParseContext.UTC);
         P.time("2026-11-21T10:46:20Z", fp);
         FpmLogFields fpm = (FpmLogFields) fp.fields();
         assertEquals(FpmEventKind.CHILD_EXITED_ON_SIGNAL, fpm.getKind());
+        assertEquals("WARNING", fpm.getLevel());
         assertEquals("www", fpm.getPool());
         assertEquals(9774, fpm.getChildPid());
         assertEquals(11, fpm.getSignal());
         assertEquals("SIGSEGV", fpm.getSignalName());
+        assertFalse(fpm.getCoreDumped());
         assertEquals(27.934543, fpm.getUptimeSeconds());
 
-        ParseOutcome.Parsed kp = P.parsed(SourceKind.KERN, null, lines("web-06", "kern.log").get(0), ParseContext.UTC);
+        ParseOutcome.Parsed kp = P.parsed(SourceKind.KERN, null, lines("kern.log").get(0), ParseContext.UTC);
         P.time("2026-11-21T10:46:19.489Z", kp);
         KernelFields k = (KernelFields) kp.fields();
         assertEquals(KernelEventKind.SEGFAULT, k.getKind());
@@ -171,41 +208,91 @@ class SampleFleetTest {
         assertEquals("7ffd9ea5bff8", k.getFaultAddress());
         assertEquals("000055e7b3e18422", k.getFaultIp());
         assertEquals("php-fpm8.2", k.getFaultObject());
-        KernelFields code = P.fields(SourceKind.KERN, null, lines("web-06", "kern.log").get(1), ParseContext.UTC, KernelFields.class);
+        assertNull(k.getBootSeconds());
+        KernelFields code = P.fields(SourceKind.KERN, null, lines("kern.log").get(1), ParseContext.UTC, KernelFields.class);
         assertEquals(KernelEventKind.OTHER, code.getKind());
         assertTrue(code.getMessage().startsWith("Code: 04 25 28"));
     }
 
     @Test
-    void web06AccessLines() throws IOException {
-        Host h = hosts().stream().filter(x -> x.dir().getFileName().toString().equals("web-06")).findFirst().orElseThrow();
-        ParseOutcome.Parsed p = P.parsed(SourceKind.NGINX_ACCESS, h.format(SourceKind.NGINX_ACCESS),
-                lines("web-06", "nginx-access.log").get(0), h.context());
-        P.time("2026-11-21T10:45:52Z", p);
-        NginxAccessFields a = (NginxAccessFields) p.fields();
-        assertEquals("127.0.1.74", a.getRemoteAddr());
-        assertEquals("GET", a.getMethod());
-        assertEquals("/shop/", a.getUri());
-        assertEquals(200, a.getStatus());
-        assertEquals(7012L, a.getBodyBytesSent());
-        assertEquals("http://shop.example.test/", a.getHttpReferer());
-        assertEquals(0.014, a.getRequestTime());
-        assertEquals(List.of(0.0), a.getUpstreamConnectTime());
-        assertEquals(List.of(0.014), a.getUpstreamResponseTime());
-        assertEquals(List.of(200), a.getUpstreamStatus());
-        assertEquals(List.of("unix:/run/php/php8.2-fpm-web-06.sock"), a.getUpstreamAddr());
-        assertEquals("77576449a83c999e970bb8ff53c1126b", a.getRequestId());
+    void fpmWorkerOutputAndLifecycle() throws Exception {
+        List<MultilineJoiner.Entry> entries = entries(SourceKind.PHP_FPM, fixture("php-fpm.log"));
+        assertEquals(22, entries.size(), "the blank line is not an entry; closed stderr chunks stay separate");
+        FpmLogFields said = P.fields(SourceKind.PHP_FPM, null, entries.get(4).text(), ParseContext.UTC, FpmLogFields.class);
+        assertEquals(FpmEventKind.SAID_INTO_STDERR, said.getKind());
+        assertEquals(9426, said.getChildPid());
+        assertEquals("child 9426 said into stderr: \"NOTICE: PHP message: PHP Fatal error:  Uncaught Error: Call to undefined function create_function() in /srv/handoff/wp/wp-content/plugins/legacy-widgets/legacy-widgets.php:8\"", said.getMessage());
+        List<FpmEventKind> kinds = new ArrayList<>();
+        for (MultilineJoiner.Entry e : entries) {
+            kinds.add(P.fields(SourceKind.PHP_FPM, null, e.text(), ParseContext.UTC, FpmLogFields.class).getKind());
+        }
+        assertEquals(List.of(FpmEventKind.OTHER, FpmEventKind.OTHER, FpmEventKind.READY, FpmEventKind.OTHER), kinds.subList(0, 4));
+        assertEquals(List.of(FpmEventKind.LOGS_REOPENED, FpmEventKind.LOGS_REOPENED, FpmEventKind.CHILD_EXITED_WITH_CODE,
+                FpmEventKind.CHILD_STARTED, FpmEventKind.CHILD_EXITED_WITH_CODE, FpmEventKind.CHILD_STARTED,
+                FpmEventKind.TERMINATING, FpmEventKind.EXITING, FpmEventKind.CHILD_EXITED_ON_SIGNAL, FpmEventKind.CHILD_STARTED),
+                kinds.subList(12, 22));
+    }
 
-        List<String> fpmAccess = lines("web-06", "php-fpm-access.log");
-        ParseOutcome.Parsed fa = P.parsed(SourceKind.PHP_FPM_ACCESS, h.format(SourceKind.PHP_FPM_ACCESS), fpmAccess.get(0), h.context());
-        P.time("2026-11-21T10:45:52Z", fa);
+    @Test
+    void accessLinesOfBothLogs() throws Exception {
+        Properties formats = new Properties();
+        try (Reader r = Files.newBufferedReader(fixture("formats.properties"), StandardCharsets.UTF_8)) {
+            formats.load(r);
+        }
+        ParseOutcome.Parsed p = P.parsed(SourceKind.NGINX_ACCESS, formats.getProperty("nginx.access.log_format"),
+                lines("nginx-access.log").get(1), ParseContext.UTC);
+        P.time("2026-11-21T10:44:12Z", p);
+        NginxAccessFields a = (NginxAccessFields) p.fields();
+        assertEquals("127.0.1.112", a.getRemoteAddr());
+        assertNull(a.getRemoteUser());
+        assertEquals("GET /wp-admin/admin-ajax.php?action=heartbeat HTTP/1.1", a.getRequest());
+        assertEquals("GET", a.getMethod());
+        assertEquals("/wp-admin/admin-ajax.php?action=heartbeat", a.getUri());
+        assertEquals("HTTP/1.1", a.getProtocol());
+        assertEquals(200, a.getStatus());
+        assertEquals(58L, a.getBodyBytesSent());
+        assertNull(a.getHttpReferer());
+        assertEquals("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15", a.getHttpUserAgent());
+        assertEquals(0.002, a.getRequestTime());
+        assertEquals(List.of(0.0), a.getUpstreamConnectTime());
+        assertEquals(List.of(0.003), a.getUpstreamResponseTime());
+        assertEquals(List.of(200), a.getUpstreamStatus());
+        assertEquals(List.of("unix:/run/php/php8.2-fpm-web-14.sock"), a.getUpstreamAddr());
+        assertEquals("bc58b5bf3b89b4d232057b4973ef9adc", a.getRequestId());
+        assertEquals(java.util.Map.of(), a.getOther());
+
+        ParseOutcome.Parsed fa = P.parsed(SourceKind.PHP_FPM_ACCESS, formats.getProperty("fpm.access.format"), lines("php-fpm-access.log").get(0), ParseContext.UTC);
+        P.time("2026-11-21T10:44:12Z", fa);
         FpmAccessFields f = (FpmAccessFields) fa.fields();
         assertEquals("GET", f.getMethod());
         assertEquals(200, f.getStatus());
-        assertEquals(13.642, f.getDurationMs());
+        assertEquals(2.358, f.getDurationMs());
         assertEquals(2048L * 1024, f.getMemoryBytes());
-        assertEquals(73.30, f.getCpuPercent());
-        assertEquals("/index.php", f.getRequestUri());
-        assertNull(f.getQueryString());
+        assertEquals(0.0, f.getCpuPercent());
+        assertEquals("/wp-admin/admin-ajax.php", f.getRequestUri());
+        assertEquals("action=heartbeat", f.getQueryString());
+        assertNull(f.getRemoteAddr());
+    }
+
+    @Test
+    void slowlogEntryOfAPluginWaitingInSleep() throws Exception {
+        List<MultilineJoiner.Entry> entries = entries(SourceKind.PHP_FPM_SLOW, fixture("php-fpm-slow.log"));
+        assertEquals(1, entries.size());
+        assertEquals(1L, entries.get(0).offset());
+        assertEquals(7, entries.get(0).lines());
+        ParseOutcome.Parsed p = P.parsed(SourceKind.PHP_FPM_SLOW, null, entries.get(0).text(), ParseContext.UTC);
+        P.time("2026-11-21T10:51:27Z", p);
+        FpmSlowFields f = (FpmSlowFields) p.fields();
+        assertEquals("www", f.getPool());
+        assertEquals(15848, f.getPid());
+        assertEquals("/srv/handoff/wp/wp-admin/admin-ajax.php", f.getScriptFilename());
+        assertEquals(5, f.getFrames().size());
+        assertEquals(new StackFrame("sleep", "/srv/handoff/wp/wp-content/plugins/product-importer/includes/batch.php", 5), f.getFrames().get(0));
+        assertEquals(new StackFrame("do_action", "/srv/handoff/wp/wp-admin/admin-ajax.php", 11), f.getFrames().get(4));
+        assertEquals("product-importer", f.getPlugin());
+        assertNull(f.getTheme());
+        assertEquals(CallCategory.SLEEP, f.getCategory());
+        assertEquals("sleep", f.getBlockingFunction());
+        assertFalse(f.getDumpFailed());
     }
 }
