@@ -1,0 +1,71 @@
+package io.handoff.fleet;
+
+import io.handoff.avro.LogEvent;
+import io.handoff.classify.Lines;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The active-fleet signal, taken where every line already passes: a second child of the correlator's
+ * source ({@code handoff.events}, keyed and partitioned by host). For each host it remembers the
+ * latest event time it has seen and forwards a {@link Heartbeat} when that time enters a new
+ * {@link #PERIOD} (and on a host's first line, or when its fleet label changes). So the fleet stage
+ * receives at most one tiny record per host per minute of the host's event time instead of every
+ * line — 10,000 hosts make about 170 heartbeats a second, whatever their traffic.
+ *
+ * <p>State: in memory only, one entry per host of this task, bounded by {@link #MAX_HOSTS} (least
+ * recently seen evicted). Losing it (restart, eviction) costs one extra heartbeat per host, never a
+ * missed one, so it needs no store and no changelog.
+ */
+final class ActivityTap implements Processor<String, LogEvent, String, Heartbeat> {
+    /** At most one heartbeat per host per this much of the host's event time. */
+    static final Duration PERIOD = Duration.ofMinutes(1);
+    static final int MAX_HOSTS = 200_000;
+
+    private final String child;
+    private ProcessorContext<String, Heartbeat> context;
+    private final Map<String, Seen> seen = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
+            return size() > MAX_HOSTS;
+        }
+    };
+
+    private record Seen(long time, String fleet) {}
+
+    ActivityTap(String child) {
+        this.child = child;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Heartbeat> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, LogEvent> record) {
+        LogEvent e = record.value();
+        if (e == null || e.getHost() == null || e.getTimestamp() == null) {
+            return; // the correlator dead-letters these
+        }
+        String host = e.getHost();
+        long t = Lines.writtenAt(e);
+        Seen before = seen.get(host);
+        if (before != null && t <= before.time && java.util.Objects.equals(before.fleet, e.getFleet())) {
+            return; // an older line than one already seen: nothing new about activity
+        }
+        long period = PERIOD.toMillis();
+        boolean due = before == null || !java.util.Objects.equals(before.fleet, e.getFleet())
+                || Math.floorDiv(t, period) != Math.floorDiv(before.time, period);
+        long latest = before == null ? t : Math.max(t, before.time);
+        seen.put(host, new Seen(latest, e.getFleet()));
+        if (due) {
+            context.forward(new Record<>(host, new Heartbeat(e.getFleet(), latest), latest), child);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.handoff.fleet;
+
+import io.handoff.avro.Incident;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Host incidents (key host) → {@link Member}s keyed by {@code fleet|root cause}, timestamped with the
+ * incident's start, for the repartition topic. Only the projection travels: the evidence stays on
+ * {@code handoff.incidents}.
+ */
+final class FleetRekey implements Processor<String, Incident, String, Member> {
+    private final String child;
+    private ProcessorContext<String, Member> context;
+
+    FleetRekey(String child) {
+        this.child = child;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Member> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, Incident> record) {
+        Incident i = record.value();
+        if (i == null) {
+            return; // a tombstone on the incidents topic is not an incident
+        }
+        context.forward(new Record<>(FleetStage.fleetKey(i.getFleet(), i.getRootCause()), Member.of(i),
+                i.getStartedAt().toEpochMilli()), child);
+    }
+}
