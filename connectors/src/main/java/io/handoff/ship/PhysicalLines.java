@@ -97,8 +97,17 @@ public final class PhysicalLines implements Closeable {
     }
 
     private String text(int len) {
+        return decode(line, len, lineOffset == 0);
+    }
+
+    /**
+     * The text of a line's first {@code len} bytes (terminator already removed), decoded the way this
+     * class does it: malformed UTF-8 becomes U+FFFD, and a byte-order mark is dropped from a line that
+     * starts the file. Shared with the tailing shipper ({@link Tailer}) so both read a file alike.
+     */
+    static String decode(byte[] line, int len, boolean startOfFile) {
         int from = 0;
-        if (lineOffset == 0 && len >= 3 && (line[0] & 0xff) == 0xEF && (line[1] & 0xff) == 0xBB && (line[2] & 0xff) == 0xBF) {
+        if (startOfFile && len >= 3 && (line[0] & 0xff) == 0xEF && (line[1] & 0xff) == 0xBB && (line[2] & 0xff) == 0xBF) {
             from = 3;
         }
         // new String(…, UTF_8) replaces malformed input with U+FFFD

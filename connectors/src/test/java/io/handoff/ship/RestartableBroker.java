@@ -1,0 +1,112 @@
+package io.handoff.ship;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * A real single-node KRaft broker on ports fixed up front, that can be stopped and started again on
+ * the same ports and data: a Kafka outage as clients see it. {@link io.handoff.embedded.EmbeddedKafka}
+ * picks new ports on every start, so the "Kafka down, then back" test uses this instead; the settings
+ * are the same single-node ones.
+ */
+final class RestartableBroker implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+    private boolean formatted;
+
+    RestartableBroker(Path dir) {
+        this.dir = dir;
+        this.port = freePort();
+        int c = freePort();
+        while (c == port) {
+            c = freePort();
+        }
+        this.controllerPort = c;
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    synchronized void start() {
+        if (server != null) {
+            throw new IllegalStateException("already running");
+        }
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", dir.toString());
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("num.partitions", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("log.cleaner.dedupe.buffer.size", "2097152");
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        if (!formatted) {
+            try {
+                new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                        .setNodeId(1).setClusterId(Uuid.randomUuid().toString())
+                        .setControllerListenerName("CONTROLLER")
+                        .setMetadataLogDirectory(dir.toString()).setDirectories(List.of(dir.toString()))
+                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION).run();
+            } catch (Exception e) {
+                throw new IllegalStateException("formatting " + dir + ": " + e.getMessage(), e);
+            }
+            formatted = true;
+        }
+        server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
+        server.startup();
+    }
+
+    synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
