@@ -1,0 +1,208 @@
+package io.handoff.ship;
+
+import io.handoff.avro.SourceKind;
+import io.handoff.embedded.junit.Drain;
+import io.handoff.embedded.junit.KafkaBroker;
+import io.handoff.topics.TopicNames;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** {@code handoff ship}: options, config file, messages, and a run on a real broker stopped like SIGTERM would. */
+@KafkaBroker.Use
+class ShipCommandTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ShipCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env, new CountDownLatch(0));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void usageErrorsSayWhatWasExpected() {
+        Result r = run(Map.of());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("expected --bootstrap-servers HOST:PORT"), r.err());
+
+        r = run(Map.of("HANDOFF_BOOTSTRAP_SERVERS", "k:9092"));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no file to tail: expected at least one --file KIND=PATH (KIND one of nginx-access,"
+                + " nginx-error, php-fpm, php-fpm-slow, php-fpm-access, kern)"), r.err());
+
+        r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "nginx=/var/log/nginx/error.log");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--file nginx=/var/log/nginx/error.log: unknown source 'nginx': expected one of"),
+                r.err());
+
+        r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "/var/log/nginx/error.log");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--file /var/log/nginx/error.log: expected KIND=PATH"), r.err());
+
+        r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "kern=/var/log/kern.log", "--poll-interval", "fast");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--poll-interval fast: expected a duration such as 200ms, 2s, 5m or 1h"), r.err());
+
+        r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "kern=/var/log/kern.log", "--timezone", "Mars/Base");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--timezone Mars/Base: expected a zone such as UTC, +02:00 or Europe/Berlin"), r.err());
+
+        r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "kern=/a", "--file", "kern=/a");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("file /a is listed twice"), r.err());
+
+        r = run(Map.of(), "--verbose");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--verbose expects a value") || r.err().contains("unknown option '--verbose'"), r.err());
+
+        r = run(Map.of(), "--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("usage: handoff ship"), r.out());
+        assertTrue(r.out().contains("it never discards an entry"), r.out());
+    }
+
+    @Test
+    void configFileIsReadLiterallyAndFlagsWin(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("ship.conf");
+        String format = "$remote_addr - $remote_user [$time_local] \"$request\" $status \\t rt=$request_time";
+        Files.writeString(cfg, String.join("\n",
+                "# a host of the eu-1 fleet",
+                "bootstrap.servers = kafka-1:9092,kafka-2:9092",
+                "host=web-01",
+                "file.nginx-access=/var/log/nginx/access.log",
+                "file.php-fpm-slow=/var/log/php8.2-fpm-slow.log",
+                "log-format.nginx-access=" + format,
+                "fleet=eu-1",
+                "timezone=Europe/Berlin",
+                "registry=/var/lib/handoff/ship.registry",
+                "multiline-timeout=3s",
+                "buffer-bytes=16MiB",
+                "producer.security.protocol=SSL",
+                ""));
+        ShipCommand.Parsed p = ShipCommand.parse(List.of("--config", cfg.toString(), "--fleet", "eu-2",
+                "--file", "kern=/var/log/kern.log"), Map.of("HANDOFF_BOOTSTRAP_SERVERS", "ignored:9092"));
+        assertEquals("kafka-1:9092,kafka-2:9092", p.bootstrap());
+        Tailer.Settings s = p.settings();
+        assertEquals("web-01", s.host());
+        assertEquals("eu-2", s.fleet());
+        assertEquals("Europe/Berlin", s.timezone());
+        assertEquals(List.of(new Tailer.Source(SourceKind.NGINX_ACCESS, Path.of("/var/log/nginx/access.log")),
+                new Tailer.Source(SourceKind.PHP_FPM_SLOW, Path.of("/var/log/php8.2-fpm-slow.log")),
+                new Tailer.Source(SourceKind.KERN, Path.of("/var/log/kern.log"))), s.sources());
+        assertEquals(format, s.logFormats().get(SourceKind.NGINX_ACCESS));
+        assertEquals(Path.of("/var/lib/handoff/ship.registry"), s.registry());
+        assertEquals(Duration.ofSeconds(3), s.multilineTimeout());
+        assertEquals(16L << 20, s.maxBufferedBytes());
+        assertEquals(Map.of("security.protocol", "SSL"), s.producerOverrides());
+        assertEquals("handoff", s.topics().prefix());
+
+        Files.writeString(cfg, "bootstrap=kafka:9092\n");
+        ShipCommand.UsageError e = assertThrows(ShipCommand.UsageError.class,
+                () -> ShipCommand.parse(List.of("--config", cfg.toString()), Map.of()));
+        assertTrue(e.getMessage().contains("line 1: unknown key 'bootstrap'; accepted keys: bootstrap.servers"),
+                e.getMessage());
+    }
+
+    @Test
+    void shipsUntilStoppedThenRecordsTheOffsets(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
+        TopicNames topics = new TopicNames("cmd" + new AtomicInteger().incrementAndGet());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            io.handoff.embedded.EmbeddedKafka.createTopics(admin, Map.of(topics.raw(SourceKind.KERN), 1,
+                    topics.raw(SourceKind.PHP_FPM_ACCESS), 1), TIMEOUT);
+        }
+        Path kern = dir.resolve("kern.log");
+        Path fpm = dir.resolve("php-fpm-access.log");
+        Files.writeString(kern, ShipperTest.KERN_1 + "\n" + ShipperTest.KERN_2 + "\n");
+        Files.writeString(fpm, ShipperTest.FPM_ACCESS + "\n");
+        Path registry = dir.resolve("ship.registry");
+        CountDownLatch stop = new CountDownLatch(1);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int[] code = {-1};
+        Thread t = new Thread(() -> code[0] = ShipCommand.run(List.of("--bootstrap-servers", bootstrap,
+                "--host", "web-06", "--file", "kern=" + kern, "--file", "php-fpm-access=" + fpm,
+                "--log-format", "php-fpm-access=%{%Y-%m-%dT%H:%M:%S%z}t %m %s", "--fleet", "eu-1", "--timezone", "UTC",
+                "--registry", registry.toString(), "--topic-prefix", topics.prefix(), "--poll-interval", "50ms",
+                "--progress-every", "0"), System.out, new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of(), stop));
+        t.start();
+        awaitEndOffset(bootstrap, topics.raw(SourceKind.KERN), 2);
+        awaitEndOffset(bootstrap, topics.raw(SourceKind.PHP_FPM_ACCESS), 1);
+        stop.countDown();
+        t.join(TIMEOUT.toMillis());
+        assertEquals(0, code[0], err.toString(StandardCharsets.UTF_8));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains("handoff ship: host web-06, 2 files -> " + bootstrap), e);
+        assertTrue(e.contains("3 lines read, 3 entries, 3 sent, 3 acknowledged, 0 buffered"), e);
+
+        List<ConsumerRecord<byte[], byte[]>> recs = Drain.topic(bootstrap, topics.raw(SourceKind.PHP_FPM_ACCESS), TIMEOUT);
+        Envelope env = Envelope.decode(recs.get(0).key(), recs.get(0).value()).envelope();
+        assertEquals(new Envelope(ShipperTest.FPM_ACCESS, "web-06", fpm.toString(), 0, env.shippedAt(), "UTC", "eu-1",
+                "%{%Y-%m-%dT%H:%M:%S%z}t %m %s", false), env);
+        assertEquals(List.of(ShipperTest.KERN_1, ShipperTest.KERN_2),
+                Drain.topic(bootstrap, topics.raw(SourceKind.KERN), TIMEOUT).stream()
+                        .map(r -> Envelope.decode(r.key(), r.value()).envelope().message()).toList());
+        List<Registry.Position> saved = Registry.read(registry);
+        assertEquals(2, saved.size());
+        for (Registry.Position p : saved) {
+            assertEquals(Files.size(Path.of(p.path())), p.offset(), p.toString());
+        }
+    }
+
+    static void awaitEndOffset(String bootstrap, String topic, long n) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, TIMEOUT).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            while (true) {
+                long sum = c.endOffsets(parts, TIMEOUT).values().stream().mapToLong(Long::longValue).sum();
+                if (sum >= n) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    fail(topic + ": end offsets sum to " + sum + ", expected " + n + " within " + TIMEOUT);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+        }
+    }
+
+    @Test
+    void unreadableRegistryIsAFailureThatSaysWhatToDo(@TempDir Path dir) throws IOException {
+        Path registry = dir.resolve("reg");
+        Files.writeString(registry, "{not json");
+        Path kern = dir.resolve("kern.log");
+        Files.writeString(kern, "");
+        Result r = run(Map.of(), "--bootstrap-servers", "127.0.0.1:1", "--file", "kern=" + kern, "--registry",
+                registry.toString(), "--host", "h");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("shipper registry " + registry + " is not valid JSON"), r.err());
+        assertTrue(r.err().contains("move it away to ship every file from its beginning"), r.err());
+    }
+}
