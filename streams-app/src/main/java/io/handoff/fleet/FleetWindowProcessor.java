@@ -101,6 +101,12 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
     private HandoffMetrics.Recorder recorder;
     private long lastArrival;
     private long lastExpiry = Long.MIN_VALUE;
+    /**
+     * The fleet's event time: the latest timestamp of this processor's own input (incident starts and
+     * heartbeats). It equals the task's stream time when the stage runs as its own sub-topology; kept
+     * here so that nothing else sharing a task (a test driver runs one task) can move it.
+     */
+    private long fleetTime = Long.MIN_VALUE;
 
     FleetWindowProcessor(HandoffConfig config, HandoffMetrics metrics, String child) {
         this.windowMs = config.fleetWindow().toMillis();
@@ -127,7 +133,7 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
         this.history = context.getStateStore(FleetStage.RECURRENCE_STORE);
         this.recorder = metrics.recorder(context.metrics(), FleetStage.WINDOW);
         this.lastArrival = context.currentSystemTimeMs(); // restored windows: idle from now
-        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::closeDue);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, streamTime -> closeDue(fleetTime));
         long every = Math.max(100, Math.min(1_000, idleMs / 4));
         context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::closeIdle);
     }
@@ -135,6 +141,7 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
     @Override
     public void process(Record<String, Object> record) {
         lastArrival = context.currentSystemTimeMs();
+        fleetTime = Math.max(fleetTime, record.timestamp());
         if (record.value() instanceof Heartbeat hb) {
             String k = activeKey(hb.fleet(), record.key());
             Long before = active.get(k);
@@ -146,7 +153,7 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
         if (!(record.value() instanceof Member m)) {
             return; // a tombstone: nothing to count
         }
-        long streamTime = context.currentStreamTimeMs();
+        long streamTime = fleetTime;
         closeDue(streamTime);
         String windowKey = null;
         long distance = Long.MAX_VALUE;
@@ -181,6 +188,9 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
 
     /** Stream-time close: windows whose anchor + window + grace the fleet's event time has passed. */
     private void closeDue(long streamTime) {
+        if (streamTime == Long.MIN_VALUE) {
+            return; // no input yet since the start
+        }
         List<KeyValue<String, WindowHeader>> due = new ArrayList<>();
         try (KeyValueIterator<String, WindowHeader> it = open.all()) {
             while (it.hasNext()) {
