@@ -57,6 +57,9 @@ final class FleetHarness implements AutoCloseable {
     final TestOutputTopic<String, Incident> incidents;
     final TestOutputTopic<String, Warning> warnings;
     final TestOutputTopic<String, FleetIncident> fleet;
+    /** Direct inputs of the fleet stage, for tests of the window alone. */
+    final TestInputTopic<String, Incident> incidentsIn;
+    final TestInputTopic<String, Heartbeat> activityIn;
     private Instant shipped = WALL;
 
     FleetHarness() {
@@ -81,6 +84,10 @@ final class FleetHarness implements AutoCloseable {
         warnings = driver.createOutputTopic(config.topics().warnings(), new StringDeserializer(), serde(Warning.class).deserializer());
         fleet = driver.createOutputTopic(config.topics().fleetIncidents(), new StringDeserializer(),
                 serde(FleetIncident.class).deserializer());
+        incidentsIn = driver.createInputTopic(config.topics().incidents(), new org.apache.kafka.common.serialization.StringSerializer(),
+                serde(Incident.class).serializer());
+        activityIn = driver.createInputTopic(FleetStage.activityTopic(config.topics()),
+                new org.apache.kafka.common.serialization.StringSerializer(), Heartbeat.SERDE.serializer());
     }
 
     /** HandoffTopology with the fleet stage: added here until HandoffTopology.build adds it itself. */
