@@ -1,0 +1,58 @@
+package io.handoff.fleet;
+
+import io.handoff.app.HandoffConfig;
+import io.handoff.topology.HandoffTopology;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pins the fleet stage's part of {@code describe()}: every node, store and topic named, so a refactor
+ * cannot silently rename a store (and orphan its changelog) or a topic.
+ */
+class FleetDescribeTest {
+    static final Path PINNED = Path.of("src", "test", "resources", "fleet", "describe.txt");
+
+    /** The stage on a topology holding only the source it hangs its activity tap on. */
+    static String describeStage() {
+        HandoffConfig config = HandoffConfig.defaults().withStreams(Map.of("schema.registry.url", "mock://describe"));
+        Topology t = new Topology();
+        t.addSource(HandoffTopology.SOURCE_EVENTS, config.topics().events());
+        FleetStage.addTo(t, config);
+        return t.describe().toString();
+    }
+
+    @Test
+    void theFleetSubTopologyIsPinned() throws Exception {
+        String actual = describeStage();
+        if (Boolean.getBoolean("fleet.describe.update")) {
+            Files.writeString(PINNED, actual, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(PINNED, StandardCharsets.UTF_8), actual);
+    }
+
+    @Test
+    void inTheFullTopologyEveryFleetNodeIsNamedAndTheStageHangsOffTheEventsSource() {
+        HandoffConfig config = HandoffConfig.defaults().withStreams(Map.of("schema.registry.url", "mock://describe"));
+        TopologyDescription d = FleetHarness.topology(config, new io.handoff.topology.HandoffMetrics()).describe();
+        int fleetNodes = 0;
+        for (TopologyDescription.Subtopology s : d.subtopologies()) {
+            for (TopologyDescription.Node n : s.nodes()) {
+                if (n.name().startsWith("fleet-")) fleetNodes++;
+                if (n.name().equals(FleetStage.ACTIVITY_TAP)) {
+                    assertTrue(s.nodes().stream().anyMatch(x -> x.name().equals(HandoffTopology.CORRELATE)),
+                            "the tap shares the correlator's sub-topology (same partitions, no extra topic read)");
+                }
+            }
+        }
+        assertEquals(9, fleetNodes);
+    }
+}
