@@ -126,13 +126,15 @@ slowlog = $LOGDIR/php-fpm-slow.log
 request_slowlog_timeout = $SLOWLOG_TIMEOUT
 catch_workers_output = yes
 php_admin_value[date.timezone] = $TZNAME
-php_admin_value[memory_limit] = 128M
+; clear_env (default yes) drops TZ in the workers; pass it so the access log %t uses the host zone
+env[TZ] = $TZNAME
+php_admin_value[memory_limit] = ${PHP_MEMORY_LIMIT:-128M}
 php_admin_flag[log_errors] = on
 php_admin_flag[display_errors] = off
 $FPM_POOL_EXTRA
 EOF
 	$NGINX_BIN -t -q -p "$PREFIX/" -c "$PREFIX/nginx.conf" -e "$LOGDIR/nginx-error.log"
-	$FPM_BIN -t -y "$PREFIX/php-fpm.conf" 2>&1 | grep -v 'test is successful' || true
+	env TZ="$TZNAME" $FPM_BIN -t -y "$PREFIX/php-fpm.conf" 2>&1 | grep -v 'test is successful' || true
 	mkdir -p "$SAMPLES/produce/generated/$HOST"
 	cp "$PREFIX/nginx.conf" "$PREFIX/php-fpm.conf" "$SAMPLES/produce/generated/$HOST/"
 }

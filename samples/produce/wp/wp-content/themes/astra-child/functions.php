@@ -13,7 +13,7 @@ function astra_child_render( $q ) {
 	astra_child_header();
 	switch ( $q['type'] ) {
 		case 'product':
-			echo '<h1>Product</h1><p>' . wp_busy_work( 20000 ) . "</p>\n";
+			echo '<h1>Product</h1><p>' . wp_busy_work( 150000 ) . "</p>\n";
 			if ( getenv( 'SHOP_LIVE_SHIPPING' ) ) { astra_child_shipping_widget(); }
 			break;
 		case 'cart':
@@ -32,7 +32,7 @@ function astra_child_render( $q ) {
 			break;
 		default:
 			if ( isset( $_GET['widget'] ) ) { legacy_widgets_render( $_GET['widget'] ); }
-			echo '<h1>Blog</h1><p>' . wp_busy_work( 8000 ) . str_repeat( '<p>Lorem ipsum dolor sit amet.</p>', 200 ) . "</p>\n";
+			echo '<h1>Blog</h1><p>' . wp_busy_work( 80000 ) . str_repeat( '<p>Lorem ipsum dolor sit amet.</p>', 200 ) . "</p>\n";
 	}
 	astra_child_footer();
 }
