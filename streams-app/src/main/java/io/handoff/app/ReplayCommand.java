@@ -5,6 +5,7 @@ import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
 import io.handoff.avro.Warning;
 import io.handoff.embedded.EmbeddedKafka;
+import io.handoff.fleet.FleetStage;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.ship.ReplaySource;
 import io.handoff.ship.ShipSummary;
@@ -194,6 +195,8 @@ final class ReplayCommand {
                 long deadline = System.nanoTime() + timeout.toNanos();
                 Map<TopicPartition, Long> rawTargets = watch.endOffsets(Topics.raw(config.topics()), false);
                 Map<TopicPartition, Long> eventTargets = null;
+                Map<TopicPartition, Long> incidentTargets = null;
+                Map<TopicPartition, Long> fleetTargets = null;
                 String phase = "parsing";
                 long lastProgress = 0;
                 while (true) {
@@ -216,7 +219,18 @@ final class ReplayCommand {
                         if (watch.consumed(eventTargets)) {
                             phase = "closing incidents";
                         }
-                    } else if (HandoffTopology.openIncidents(streams) == 0 && watch.drained()) {
+                    } else if (phase.equals("closing incidents")) {
+                        if (HandoffTopology.openIncidents(streams) == 0) {
+                            incidentTargets = watch.lastDataOffsets(List.of(config.topics().incidents()));
+                            phase = "fleet: reading incidents";
+                        }
+                    } else if (phase.equals("fleet: reading incidents")) {
+                        // the fleet stage reads the incidents back; all of them must reach it
+                        if (watch.consumed(incidentTargets)) {
+                            fleetTargets = watch.lastDataOffsets(FleetStage.topics(config.topics()));
+                            phase = "closing fleet windows";
+                        }
+                    } else if (watch.consumed(fleetTargets) && FleetStage.openWindows(streams) == 0 && watch.drained()) {
                         break;
                     }
                     long now = System.nanoTime();

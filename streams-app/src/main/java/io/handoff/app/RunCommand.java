@@ -1,5 +1,6 @@
 package io.handoff.app;
 
+import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -41,12 +42,14 @@ final class RunCommand {
             "  --application-id ID        Kafka Streams application.id (default handoff)",
             "  --create-topics            create missing topics (with --partitions, replication from the broker default)",
             "  --partitions N             partitions of created topics (default 6)",
+            "  --http-port N              port of /health and /metrics (Prometheus); 0 turns them off (default 8080,",
+            "                             or HANDOFF_HTTP_PORT)",
             "",
             "handoff.* keys (environment: HANDOFF_ + the key without handoff., upper-case, . and - as _):");
 
     int run(List<String> args, PrintStream out, PrintStream err) {
         Options o = Options.parse("run", args,
-                Set.of("bootstrap-servers", "schema-registry-url", "config", "application-id", "partitions"),
+                Set.of("bootstrap-servers", "schema-registry-url", "config", "application-id", "partitions", "http-port"),
                 Set.of("create-topics", "help"));
         if (o.has("help")) {
             out.println(HELP);
@@ -80,8 +83,30 @@ final class RunCommand {
             Topics.create(config, partitions, err);
         }
         String appId = config.streams().getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
-        Properties props = HandoffTopology.streamsProperties(config, appId);
-        KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config), props);
+        HandoffMetrics metrics = new HandoffMetrics();
+        Properties props = HandoffTopology.streamsProperties(config, appId, metrics);
+        KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config, metrics), props);
+        String portText = o.get("http-port", System.getenv().getOrDefault("HANDOFF_HTTP_PORT", "8080"));
+        int httpPort;
+        try {
+            httpPort = Integer.parseInt(portText.trim());
+        } catch (NumberFormatException e) {
+            httpPort = -1;
+        }
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new UsageException("run: --http-port expects a port number 0..65535, got '" + portText + "'");
+        }
+        HealthServer http = null;
+        if (httpPort > 0) {
+            try {
+                http = new HealthServer(httpPort, streams::state, metrics, () -> HandoffTopology.openIncidents(streams),
+                        streams::metrics);
+            } catch (java.io.IOException e) {
+                err.println("handoff run: cannot serve /health and /metrics on port " + httpPort + ": " + e.getMessage());
+                return 1;
+            }
+            err.println("handoff run: /health and /metrics on port " + http.port());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the application down", e);
@@ -107,6 +132,9 @@ final class RunCommand {
         }
         KafkaStreams.State end = streams.state();
         streams.close(Duration.ofSeconds(30));
+        if (http != null) {
+            http.close();
+        }
         return end == KafkaStreams.State.ERROR ? 1 : 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.handoff.app;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.fleet.FleetStage;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,13 +22,17 @@ import java.util.concurrent.TimeoutException;
 final class Topics {
     private Topics() {}
 
-    /** All topic names of a prefix: the six raw topics, events, incidents, warnings, fleet incidents, dead letters. */
+    /**
+     * All topic names of a prefix: the six raw topics, events, incidents, warnings, fleet incidents,
+     * dead letters, and the fleet stage's two internal topics (both partitioned like the rest).
+     */
     static List<String> all(TopicNames t) {
         List<String> names = new java.util.ArrayList<>();
         for (SourceKind k : SourceKind.values()) {
             names.add(t.raw(k));
         }
         names.addAll(List.of(t.events(), t.incidents(), t.warnings(), t.fleetIncidents(), t.deadLetter()));
+        names.addAll(FleetStage.topics(t));
         return names;
     }
 
@@ -48,7 +53,7 @@ final class Topics {
             List<NewTopic> wanted = new java.util.ArrayList<>();
             for (String n : all(config.topics())) {
                 // replication factor: the cluster's default.replication.factor
-                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()));
+                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(FleetStage.topicConfig(n)));
             }
             List<String> created = new java.util.ArrayList<>();
             for (Map.Entry<String, KafkaFuture<Void>> r : a.createTopics(wanted).values().entrySet()) {

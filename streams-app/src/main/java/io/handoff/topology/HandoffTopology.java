@@ -1,5 +1,6 @@
 package io.handoff.topology;
 
+import io.handoff.fleet.FleetStage;
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
@@ -104,6 +105,7 @@ public final class HandoffTopology {
         t.addSink(SINK_WARNINGS, topics.warnings(), new StringSerializer(), warnings.serializer(), CORRELATE);
         t.addSink(SINK_CORRELATE_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(),
                 CORRELATE);
+        FleetStage.addTo(t, config, metrics);
         return t;
     }
 
