@@ -107,9 +107,10 @@ public final class Findings {
         } else if (p instanceof FpmAccessFields a) {
             fpmServing++;
             lastFpmServedAt = Math.max(lastFpmServedAt, t);
-            if (Lines.isSlowFpmAccess(a)) {
-                if (a.getCpuPercent() != null && a.getCpuPercent() < 30) slowLowCpu++;
-                else slowHighCpu++;
+            if (Lines.isWaitingFpmAccess(a)) {
+                slowLowCpu++;
+            } else if (Lines.isSlowFpmAccess(a)) {
+                slowHighCpu++;
             }
         } else if (p instanceof KernelFields k) {
             switch (k.getKind()) {

@@ -41,7 +41,8 @@ public final class Lines {
         NO_LIVE(true, "no live upstreams: every FPM address was marked failed"),
         TOO_BIG(true, "upstream sent too big header: response headers exceed fastcgi_buffer_size"),
         BAD_FASTCGI(true, "upstream sent unsupported FastCGI protocol version: the address does not speak FastCGI"),
-        DISK_FULL(false, "no space left on device (28)"),
+        /** ENOSPC (28): nginx could not buffer the request (or FPM its files); the request fails. */
+        DISK_FULL(true, "no space left on device (28): the request could not be buffered"),
         /** Not an upstream line, or one that does not matter here. */
         NONE(false, null);
 
@@ -102,12 +103,19 @@ public final class Lines {
         return 0;
     }
 
-    /** Whether the line is a gateway error: an access 502/504 or an nginx upstream failure. */
+    /**
+     * Whether the line is a gateway error: an access 502/504, or an nginx upstream failure of a
+     * client request (a disk-full error counts only when it failed a request, not a log write).
+     */
     public static boolean isGatewayError(LogEvent e) {
         if (gatewayStatus(e) != 0) {
             return true;
         }
-        return e.getParsed() instanceof NginxErrorFields f && upstream(f).gateway();
+        if (!(e.getParsed() instanceof NginxErrorFields f)) {
+            return false;
+        }
+        Upstream u = upstream(f);
+        return u.gateway() && (u != Upstream.DISK_FULL || f.getRequest() != null);
     }
 
     /** Whether an access line is the site calling itself (WordPress HTTP API or wp-cron from loopback). */
@@ -135,6 +143,15 @@ public final class Lines {
     /** FPM access line that took at least a second. */
     static boolean isSlowFpmAccess(FpmAccessFields a) {
         return a.getDurationMs() != null && a.getDurationMs() >= 1000.0;
+    }
+
+    /**
+     * A request that waited rather than computed: 5 s or more at under 30% CPU (the field write-up's
+     * tell for a blocked outbound call: 9 s at 1–3% CPU). Shorter slow requests say nothing about why.
+     */
+    static boolean isWaitingFpmAccess(FpmAccessFields a) {
+        return a.getDurationMs() != null && a.getDurationMs() >= 5000.0
+                && a.getCpuPercent() != null && a.getCpuPercent() < 30;
     }
 
     /**
@@ -189,7 +206,7 @@ public final class Lines {
                 return null;
             }
             String cpu = a.getCpuPercent() == null ? "" : String.format(Locale.ROOT, " at %.0f%% CPU", a.getCpuPercent());
-            String verdict = a.getCpuPercent() != null && a.getCpuPercent() < 30 ? " (waiting, not computing)" : "";
+            String verdict = isWaitingFpmAccess(a) ? " (waiting, not computing)" : "";
             return String.format(Locale.ROOT, "FPM request took %.1f s", a.getDurationMs() / 1000.0) + cpu + verdict
                     + (a.getRequestUri() != null ? " for " + a.getRequestUri() : "");
         }

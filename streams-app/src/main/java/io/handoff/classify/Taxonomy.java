@@ -78,10 +78,10 @@ public enum Taxonomy {
             "Stop calling the site over HTTP from inside a request: call the code or database directly, run WP-Cron from system cron (DISABLE_WP_CRON), give loopback requests a short timeout; more workers only postpone the deadlock."),
 
     SLOW_EXTERNAL_CALL(RootCause.SLOW_EXTERNAL_CALL, 90, 0.85,
-            "slowlog stacks blocked in HTTP calls (curl_exec, …) or FPM access lines slow with low CPU%, and the pool fills (max_children, 110, EAGAIN)",
+            "slowlog stacks blocked in HTTP calls (curl_exec, …), or with no slowlog FPM access lines of 5 s or more at under 30% CPU, and the pool fills (max_children, 110, EAGAIN)",
             f -> (f.slowHttp > 0 && f.slowHttp >= f.slowDb) && f.poolPressure() > 0
-                    || (f.slowHttp == 0 && f.slowDb == 0 && f.slowLowCpu > 0 && f.poolPressure() > 0),
-            f -> f.slowHttp > 0 || f.slowLowCpu > 0,
+                    || (f.slowEntries() == 0 && f.slowLowCpu > 0 && f.poolPressure() > 0),
+            f -> f.slowHttp > 0 || (f.slowEntries() == 0 && f.slowLowCpu > 0),
             "workers were stuck waiting on slow outbound HTTP calls until the pool ran out",
             "Give every outbound HTTP call a short timeout (connect 2s, total 5s) with a fallback, cache the remote answer, and fix or disable the plugin/script the slowlog names; raising pm.max_children does not help."),
 

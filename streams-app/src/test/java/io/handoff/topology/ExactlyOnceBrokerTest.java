@@ -53,6 +53,8 @@ class ExactlyOnceBrokerTest {
         topics.put(t.incidents(), 1);
         topics.put(t.warnings(), 1);
         topics.put(t.deadLetter(), 1);
+        topics.put(t.fleetIncidents(), 1);
+        for (String fleetTopic : io.handoff.fleet.FleetStage.topics(t)) topics.put(fleetTopic, 1);
         KafkaBroker.createTopics(topics);
 
         List<Harness.Line> lines = List.of(

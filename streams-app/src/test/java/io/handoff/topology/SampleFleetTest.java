@@ -50,8 +50,8 @@ class SampleFleetTest {
             assertEquals(null, i.getStatusCounts().get("504"));
             assertEquals(3L, i.getUpstreamErrorsByErrno().get("104"));
             assertEquals("web-06", i.getHost());
-            assertEquals(java.time.Instant.parse("2026-11-21T10:46:20Z"), i.getStartedAt());
-            assertEquals(java.time.Instant.parse("2026-11-21T10:46:28Z"), i.getEndedAt());
+            assertEquals(java.time.Instant.parse("2026-11-21T11:00:55Z"), i.getStartedAt());
+            assertEquals(java.time.Instant.parse("2026-11-21T11:01:03Z"), i.getEndedAt());
             assertTrue(i.getCulprit().getPid() != null, "a crashed pid is named");
             assertTrue(i.getEvidence().stream().anyMatch(e -> e.getLine().contains("exited on signal 11")));
             assertTrue(i.getEvidence().stream().anyMatch(e -> e.getLine().contains("segfault at")));
@@ -72,7 +72,7 @@ class SampleFleetTest {
             assertDeadLetters(h);
             assertEquals(1, h.entries(Harness.CLOCK), "one clock entry");
             // the only evidence kept is FPM's own shutdown at the end of the capture (a FPM_UNAVAILABLE hint)
-            assertEquals(List.of("[21-Nov-2026 10:45:15] NOTICE: Finishing ...", "[21-Nov-2026 10:45:15] NOTICE: exiting, bye-bye!"),
+            assertEquals(List.of("[21-Nov-2026 11:07:41] NOTICE: Finishing ...", "[21-Nov-2026 11:07:41] NOTICE: exiting, bye-bye!"),
                     lines.stream().filter(SampleFleetTest::evidence).map(Harness.Line::text).toList());
             assertTrue(h.stored(Harness.LOOKBACK, "web-14").length < 1024, "look-back holds two short lines");
             assertEquals(0, h.entries(Harness.OPEN));
