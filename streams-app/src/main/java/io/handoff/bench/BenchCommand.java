@@ -1,0 +1,954 @@
+package io.handoff.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.handoff.app.HandoffConfig;
+import io.handoff.avro.SourceKind;
+import io.handoff.embedded.EmbeddedKafka;
+import io.handoff.ship.Envelope;
+import io.handoff.ship.Shipper;
+import io.handoff.topics.TopicNames;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * {@code handoff bench}: generates a fleet stream from real captures ({@link FleetStream}), ships it
+ * through handoff's shipper into an in-process broker and the real topology (exactly_once_v2), and
+ * reports what it costs, next to the same run's ceiling (the same records produced and consumed
+ * through the same broker, no processing) and SEC over the same lines.
+ *
+ * <p>Phases, in this order, each on its own topics and application id: the ceiling; the throughput
+ * run with one instance (lines/s, incidents vs injected bursts, heap, RSS, state per host); with
+ * {@code --instances 2} the same stream on two instances sharing the application id (and with
+ * {@code --kill-one}, one of them crashed halfway: its incident ids must equal the one-instance
+ * run's, none lost, none duplicated, read under read_committed); the live segment (event time =
+ * wall time: latency from a burst's last gateway error to its incident on the topic); SEC.
+ *
+ * <p>Progress goes to {@code err}, the table (or with {@code --json} one JSON object) to {@code out}.
+ * Exit codes: 0 ran and every check held, 1 a failure or a check that did not hold (the report still
+ * prints), 2 a usage error.
+ */
+public final class BenchCommand {
+    private BenchCommand() {}
+
+    public static String usage() {
+        return String.join("\n",
+                "usage: handoff bench [--hosts N] [--seconds S | --lines L] [--bursts K] [--partitions P]",
+                "                     [--instances 1|2] [--kill-one] [--json] [--sec PATH | --no-sec]",
+                "                     [--quiet D] [--grace D] [--live-bursts N] [--live-quiet D] [--live-grace D]",
+                "                     [--samples DIR] [--timeout D]",
+                "",
+                "Generates a fleet stream from the real sample captures (healthy access traffic of web-14 plus",
+                "bursts of each root cause made on web-01..web-13, re-hosted and re-timed), ships it through",
+                "handoff's shipper into an in-process Kafka broker and the real topology (exactly_once_v2), and",
+                "reports: lines/s end to end; the ceiling measured in the same run (the same records produced and",
+                "consumed through the same broker, no processing) and the ratio; incidents produced vs bursts",
+                "injected; heap, RSS and state-store bytes per host; incident latency in a live segment (event time",
+                "= wall time); and SEC (Debian package 'sec') over the same lines. Progress on stderr.",
+                "",
+                "options:",
+                "  --hosts N          hosts in the fleet (default 1000)",
+                "  --lines L          entries to ship in the throughput run (default 300000); the healthy rate",
+                "                     per host follows from L, N and the event-time span the bursts need",
+                "  --seconds S        instead of --lines: event-time span of the stream, at 10 lines/s per host",
+                "  --bursts K         injected bursts, cycling through the 13 root causes (default 26)",
+                "  --partitions P     partitions of every topic (default 4)",
+                "  --instances 1|2    2: also run the stream on two instances sharing the application id",
+                "  --kill-one         with --instances 2: crash one instance halfway, then compare incident ids",
+                "                     with the one-instance run (read_committed): none lost, none duplicated",
+                "  --json             one JSON object on stdout instead of the table",
+                "  --sec PATH         SEC rule file (default bench/sec/handoff.sec); --no-sec skips SEC",
+                "  --quiet D          quiet period of the throughput runs (default 30s); --grace D (default 10s)",
+                "  --live-bursts N    bursts in the live segment (default 13; 0 skips it)",
+                "  --live-quiet D     quiet period of the live segment (default: --quiet); --live-grace D likewise",
+                "  --samples DIR      the captures (default samples/fleet, else the copy inside the jar)",
+                "  --timeout D        give up a phase after this long (default 10m)",
+                "",
+                "D is a duration: 500ms, 30s, 2m. Exit: 0 every check held, 1 a failure or a check that did not",
+                "hold, 2 usage error.");
+    }
+
+    /** The parsed options. */
+    record Options(int hosts, long lines, long seconds, int bursts, int partitions, int instances, boolean killOne,
+                   boolean json, Path secRules, boolean noSec, Duration quiet, Duration grace, int liveBursts,
+                   Duration liveQuiet, Duration liveGrace, Path samples, Duration timeout) {}
+
+    /** A usage error: the message says what was expected. */
+    static final class Usage extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Usage(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs the bench without the {@code handoff} launcher: {@code java -cp handoff.jar io.handoff.bench.BenchCommand …}. */
+    public static void main(String[] args) {
+        EmbeddedKafka.quietBrokerLogging();
+        int code = run(List.of(args), System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            if (args.contains("--help") || args.contains("-h")) {
+                out.println(usage());
+                return 0;
+            }
+            o = parse(args);
+        } catch (Usage e) {
+            err.println("handoff bench: " + e.getMessage());
+            err.println("(see 'handoff bench --help')");
+            return 2;
+        }
+        try {
+            return new Bench(o, out, err).run();
+        } catch (RuntimeException e) {
+            err.println("handoff bench: failed: " + e);
+            return 1;
+        }
+    }
+
+    static Options parse(List<String> args) {
+        Map<String, String> v = new HashMap<>();
+        Set<String> flags = Set.of("kill-one", "json", "no-sec");
+        Set<String> valued = Set.of("hosts", "seconds", "lines", "bursts", "partitions", "instances", "sec", "quiet",
+                "grace", "live-bursts", "live-quiet", "live-grace", "samples", "timeout");
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("--")) {
+                throw new Usage("takes no operands, got '" + a + "'");
+            }
+            String name = a.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (flags.contains(name)) {
+                if (value != null) {
+                    throw new Usage("--" + name + " takes no value");
+                }
+                v.put(name, "true");
+            } else if (valued.contains(name)) {
+                if (value == null) {
+                    if (i + 1 >= args.size()) {
+                        throw new Usage("--" + name + " expects a value");
+                    }
+                    value = args.get(++i);
+                }
+                v.put(name, value);
+            } else {
+                throw new Usage("unknown option '" + a + "'; expected one of --hosts, --seconds, --lines, --bursts, "
+                        + "--partitions, --instances, --kill-one, --json, --sec, --no-sec, --quiet, --grace, "
+                        + "--live-bursts, --live-quiet, --live-grace, --samples, --timeout");
+            }
+        }
+        if (v.containsKey("seconds") && v.containsKey("lines")) {
+            throw new Usage("give either --seconds S or --lines L, not both");
+        }
+        if (v.containsKey("sec") && v.containsKey("no-sec")) {
+            throw new Usage("give either --sec PATH or --no-sec, not both");
+        }
+        int instances = (int) number(v, "instances", 1, 1, 2);
+        boolean kill = v.containsKey("kill-one");
+        if (kill && instances != 2) {
+            throw new Usage("--kill-one needs --instances 2 (one instance is crashed, the other takes over)");
+        }
+        Duration quiet = duration(v, "quiet", Duration.ofSeconds(30));
+        Duration grace = duration(v, "grace", Duration.ofSeconds(10));
+        long lines = v.containsKey("seconds") ? -1 : number(v, "lines", 300_000, 1, Long.MAX_VALUE);
+        return new Options((int) number(v, "hosts", 1000, 1, 1_000_000), lines,
+                number(v, "seconds", -1, 1, 86_400 * 7), (int) number(v, "bursts", 26, 0, 100_000),
+                (int) number(v, "partitions", 4, 1, 64), instances, kill, v.containsKey("json"),
+                v.containsKey("sec") ? Path.of(v.get("sec")) : null, v.containsKey("no-sec"), quiet, grace,
+                (int) number(v, "live-bursts", 13, 0, 1000), duration(v, "live-quiet", quiet),
+                duration(v, "live-grace", grace), v.containsKey("samples") ? Path.of(v.get("samples")) : null,
+                duration(v, "timeout", Duration.ofMinutes(10)));
+    }
+
+    private static long number(Map<String, String> v, String name, long dflt, long min, long max) {
+        String s = v.get(name);
+        if (s == null) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = Long.parseLong(s.replace("_", "").replace(",", ""));
+        } catch (NumberFormatException e) {
+            throw new Usage("--" + name + ": expected a whole number, got '" + s + "'");
+        }
+        if (n < min || n > max) {
+            throw new Usage("--" + name + ": expected " + (max == Long.MAX_VALUE ? "at least " + min
+                    : "a number from " + min + " to " + max) + ", got " + n);
+        }
+        return n;
+    }
+
+    static Duration duration(Map<String, String> v, String name, Duration dflt) {
+        String s = v.get(name);
+        if (s == null) {
+            return dflt;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(s.strip());
+        if (!m.matches()) {
+            throw new Usage("--" + name + ": expected a duration like 500ms, 30s, 2m or 1h, got '" + s + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
+        return new HandoffConfig(t, c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), c.quietPeriod(), c.lookBack(),
+                c.grace(), c.idleClose(), c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams());
+    }
+
+    static HandoffConfig withTimes(HandoffConfig c, Duration quiet, Duration grace, Duration idleClose) {
+        return new HandoffConfig(c.topics(), c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), quiet, c.lookBack(),
+                grace, idleClose, c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams());
+    }
+
+    /** One bench run. */
+    static final class Bench {
+        private final Options o;
+        private final PrintStream out;
+        private final PrintStream err;
+        private final String runId = UUID.randomUUID().toString().substring(0, 8);
+        private final Map<String, Object> report = new LinkedHashMap<>();
+        private final List<String> failures = new ArrayList<>();
+        private final AtomicLong offsets = new AtomicLong();
+
+        Bench(Options o, PrintStream out, PrintStream err) {
+            this.o = o;
+            this.out = out;
+            this.err = err;
+        }
+
+        private void progress(String fmt, Object... args) {
+            err.printf(Locale.ROOT, "handoff bench: " + fmt + "%n", args);
+            err.flush();
+        }
+
+        int run() {
+            long t0 = System.nanoTime();
+            Path tmp;
+            try {
+                tmp = Files.createTempDirectory("handoff-bench-");
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a temporary folder: " + e.getMessage(), e);
+            }
+            EmbeddedKafka broker = null;
+            try {
+                Path samples = o.samples != null ? o.samples : FleetStream.defaultSamples();
+                FleetStream fleet = FleetStream.load(samples);
+                HandoffConfig base = withTimes(HandoffConfig.defaults(), o.quiet, o.grace, Duration.ofSeconds(10));
+                Plan plan = new Plan(fleet, o.hosts, o.lines, o.seconds, o.bursts, o.quiet.toMillis(), o.grace.toMillis(),
+                        base.lookBack().toMillis()).count();
+                progress("fleet: %d hosts, %,d entries (%,d physical lines) over %d s of event time, %.2f healthy lines/s "
+                                + "per host, %d bursts; captures from %s", o.hosts, plan.entries, plan.physicalLines,
+                        plan.seconds, plan.rate, plan.bursts.size(), samples == null ? "the jar" : samples);
+                machine();
+                Map<String, Object> stream = new LinkedHashMap<>();
+                stream.put("hosts", o.hosts);
+                stream.put("entries", plan.entries);
+                stream.put("physical_lines", plan.physicalLines);
+                stream.put("event_seconds", plan.seconds);
+                stream.put("healthy_lines_per_host_per_s", round(plan.rate, 3));
+                stream.put("bursts", plan.bursts.size());
+                stream.put("partitions", o.partitions);
+                stream.put("quiet_s", o.quiet.toMillis() / 1000.0);
+                stream.put("grace_s", o.grace.toMillis() / 1000.0);
+                report.put("stream", stream);
+
+                progress("starting an in-process Kafka broker (KRaft) …");
+                broker = EmbeddedKafka.start(tmp.resolve("kafka"));
+                String bootstrap = broker.bootstrapServers();
+                String registry = "mock://handoff-bench-" + runId;
+
+                double ceiling = ceiling(plan, bootstrap);
+                Map<String, Object> one = throughput(plan, base, bootstrap, registry, tmp, 1, false, "e2e1");
+                double e2e = (double) one.get("lines_per_s");
+                report.put("ceiling", Map.of("lines_per_s", round(ceiling, 0)));
+                one.put("ratio_to_ceiling", round(e2e / ceiling, 3));
+                report.put("one_instance", one);
+                if (o.instances == 2) {
+                    Map<String, Object> two = throughput(plan, base, bootstrap, registry, tmp, 2, o.killOne,
+                            o.killOne ? "e2e2k" : "e2e2");
+                    two.put("ratio_to_ceiling", round((double) two.get("lines_per_s") / ceiling, 3));
+                    two.put("speedup_over_one", round((double) two.get("lines_per_s") / e2e, 3));
+                    if (o.killOne) {
+                        compareIds(one, two);
+                    }
+                    report.put("two_instances", two);
+                }
+                if (o.liveBursts > 0) {
+                    report.put("live", live(fleet, base, bootstrap, registry, tmp));
+                }
+                if (!o.noSec) {
+                    report.put("sec", sec(plan, tmp, e2e));
+                }
+                broker.close();
+                broker = null;
+                report.put("seconds_total", round((System.nanoTime() - t0) / 1e9, 1));
+                report.put("checks_failed", failures);
+                print();
+                return failures.isEmpty() ? 0 : 1;
+            } finally {
+                if (broker != null) {
+                    broker.close();
+                }
+                deleteTree(tmp);
+            }
+        }
+
+        private void machine() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("cpus", Runtime.getRuntime().availableProcessors());
+            m.put("cpu_model", cpuModel());
+            m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+            m.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
+            m.put("load_average_at_start", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
+            report.put("machine", m);
+        }
+
+        private static String cpuModel() {
+            try (Stream<String> s = Files.lines(Path.of("/proc/cpuinfo"))) {
+                return s.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                        .findFirst().orElse("?");
+            } catch (IOException | RuntimeException e) {
+                return "?";
+            }
+        }
+
+        private Envelope envelope(FleetStream.Line l) {
+            return Envelope.of(l.text(), l.host(), FILES.get(l.kind()), offsets.getAndIncrement())
+                    .withMeta(Instant.now(), l.zone(), null, l.logFormat());
+        }
+
+        private static final Map<SourceKind, String> FILES = Map.of(
+                SourceKind.NGINX_ACCESS, "/var/log/nginx/access.log",
+                SourceKind.NGINX_ERROR, "/var/log/nginx/error.log",
+                SourceKind.PHP_FPM, "/var/log/php8.2-fpm.log",
+                SourceKind.PHP_FPM_SLOW, "/var/log/php8.2-fpm-slow.log",
+                SourceKind.PHP_FPM_ACCESS, "/var/log/php8.2-fpm-access.log",
+                SourceKind.KERN, "/var/log/kern.log");
+
+        // ---- the ceiling: the same records through the same broker, no processing ----
+
+        private double ceiling(Plan plan, String bootstrap) {
+            TopicNames topics = new TopicNames("bench-ceiling-" + runId);
+            List<String> raw = new ArrayList<>();
+            for (SourceKind k : SourceKind.values()) {
+                raw.add(topics.raw(k));
+            }
+            try (Admin a = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                a.createTopics(raw.stream().map(n -> new NewTopic(n, Optional.of(o.partitions), Optional.empty())).toList())
+                        .all().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("creating the ceiling topics: " + e.getMessage(), e);
+            }
+            Map<String, Object> c = new HashMap<>();
+            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+            long[] consumed = new long[1];
+            long[] end = new long[1];
+            Throwable[] failed = new Throwable[1];
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> parts = new ArrayList<>();
+                for (String t : raw) {
+                    consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+                }
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                consumer.poll(Duration.ZERO);
+                progress("ceiling: producing and consuming %,d records with no processing …", plan.entries);
+                Thread reader = new Thread(() -> {
+                    try {
+                        long deadline = System.nanoTime() + o.timeout.toNanos();
+                        while (consumed[0] < plan.entries && System.nanoTime() < deadline) {
+                            consumed[0] += consumer.poll(Duration.ofMillis(100)).count();
+                        }
+                        end[0] = System.nanoTime();
+                    } catch (Throwable t) {
+                        failed[0] = t;
+                    }
+                }, "bench-ceiling-reader");
+                long t0 = System.nanoTime();
+                reader.start();
+                try (Shipper shipper = Shipper.create(bootstrap, topics)) {
+                    plan.forEach(l -> shipper.send(l.kind(), envelope(l)));
+                    shipper.flush();
+                }
+                reader.join();
+                if (failed[0] != null || consumed[0] < plan.entries) {
+                    throw new IllegalStateException("ceiling: consumed " + consumed[0] + " of " + plan.entries
+                            + (failed[0] == null ? " before the timeout" : ": " + failed[0]));
+                }
+                double secs = (end[0] - t0) / 1e9;
+                double rate = plan.entries / secs;
+                progress("ceiling: %,.0f records/s (%,d in %.1f s)", rate, plan.entries, secs);
+                return rate;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+
+        // ---- throughput runs ----
+
+        private Map<String, Object> throughput(Plan plan, HandoffConfig base, String bootstrap, String registry, Path tmp,
+                                               int instances, boolean kill, String name) {
+            String prefix = "bench-" + name + "-" + runId;
+            resetPeaks();
+            Map<String, Object> r = new LinkedHashMap<>();
+            try (Pipeline p = new Pipeline(bootstrap, base, prefix, o.partitions, instances, tmp.resolve("state"), registry)) {
+                progress("%s: starting %d instance%s of the topology (exactly_once_v2) …", name, instances,
+                        instances == 1 ? "" : "s");
+                p.start(Duration.ofMinutes(2));
+                long half = plan.entries / 2;
+                long[] sent = new long[1];
+                long t0 = System.nanoTime();
+                long[] lastProgress = {t0};
+                try (Shipper shipper = Shipper.create(bootstrap, p.config.topics())) {
+                    plan.forEach(l -> {
+                        shipper.send(l.kind(), envelope(l));
+                        sent[0]++;
+                        if (kill && sent[0] == half) {
+                            progress("%s: crashing instance 1 after %,d of %,d entries", name, sent[0], plan.entries);
+                            p.kill(1);
+                        }
+                        if ((sent[0] & 0x3fff) == 0) {
+                            long now = System.nanoTime();
+                            if (now - lastProgress[0] > TimeUnit.SECONDS.toNanos(5)) {
+                                lastProgress[0] = now;
+                                progress("%s: shipped %,d of %,d entries", name, sent[0], plan.entries);
+                            }
+                            p.checkFailed();
+                        }
+                    });
+                    shipper.flush();
+                }
+                double shipSecs = (System.nanoTime() - t0) / 1e9;
+                long deadline = System.nanoTime() + o.timeout.toNanos();
+                Map<TopicPartition, Long> rawTargets = p.rawTargets();
+                waitFor(p, deadline, name, "parsing", () -> p.consumed(rawTargets));
+                Map<TopicPartition, Long> eventTargets = p.eventTargets();
+                waitFor(p, deadline, name, "correlating", () -> p.consumed(eventTargets));
+                double secs = (System.nanoTime() - t0) / 1e9;
+                double rate = plan.entries / secs;
+                progress("%s: %,.0f lines/s end to end (%,d entries in %.1f s; shipping took %.1f s)", name, rate,
+                        plan.entries, secs, shipSecs);
+                waitFor(p, deadline, name, "closing incidents", () -> p.open() == 0 && p.drained());
+                r.put("instances", instances);
+                r.put("killed_one", kill);
+                r.put("lines_per_s", round(rate, 0));
+                r.put("seconds", round(secs, 2));
+                r.put("physical_lines_per_s", round(plan.physicalLines / secs, 0));
+                r.put("correctness", correctness(plan.bursts, p.outputs(), name));
+                r.put("state", state(p, plan.hosts));
+                r.put("memory", memory());
+                r.put("ids", p.outputs().stream().filter(x -> x.type().equals("incident")).map(Pipeline.Output::id)
+                        .sorted().toList());
+            }
+            return r;
+        }
+
+        interface Check {
+            boolean done();
+        }
+
+        private void waitFor(Pipeline p, long deadline, String name, String phase, Check check) {
+            long last = System.nanoTime();
+            while (!check.done()) {
+                p.checkFailed();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(name + ": gave up after " + o.timeout + " while " + phase);
+                }
+                p.poll(100);
+                if (System.nanoTime() - last > TimeUnit.SECONDS.toNanos(5)) {
+                    last = System.nanoTime();
+                    progress("%s: %s …", name, phase);
+                }
+            }
+        }
+
+        /** Every injected burst must yield exactly one incident, with its capture's label; nothing else may come out. */
+        private Map<String, Object> correctness(List<FleetStream.Burst> bursts, List<Pipeline.Output> outputs, String name) {
+            List<Pipeline.Output> incidents = outputs.stream().filter(x -> x.type().equals("incident")).toList();
+            Map<String, List<Pipeline.Output>> byHost = new HashMap<>();
+            incidents.forEach(i -> byHost.computeIfAbsent(i.host(), h -> new ArrayList<>()).add(i));
+            int matched = 0;
+            int wrongCause = 0;
+            int missing = 0;
+            int split = 0;
+            java.util.Set<String> used = new java.util.HashSet<>();
+            List<String> problems = new ArrayList<>();
+            for (FleetStream.Burst b : bursts) {
+                List<Pipeline.Output> mine = byHost.getOrDefault(b.host(), List.of()).stream()
+                        .filter(i -> i.startedAt() >= b.firstLine() - 1000 && i.startedAt() <= b.lastGateway() + 1000)
+                        .toList();
+                mine.forEach(i -> used.add(i.id() + "#" + i.arrivedAt()));
+                if (mine.isEmpty()) {
+                    missing++;
+                    problems.add(b.host() + " " + b.template() + ": no incident (expected " + b.cause() + ")");
+                } else if (mine.size() > 1) {
+                    split++;
+                    problems.add(b.host() + " " + b.template() + ": " + mine.size() + " incidents "
+                            + mine.stream().map(Pipeline.Output::cause).toList() + " (expected one " + b.cause() + ")");
+                } else if (!mine.get(0).cause().equals(b.cause())) {
+                    wrongCause++;
+                    problems.add(b.host() + " " + b.template() + ": " + mine.get(0).cause() + " (expected " + b.cause() + ")");
+                } else {
+                    matched++;
+                }
+            }
+            long extra = incidents.stream().filter(i -> !used.contains(i.id() + "#" + i.arrivedAt())).count();
+            incidents.stream().filter(i -> !used.contains(i.id() + "#" + i.arrivedAt())).limit(5)
+                    .forEach(i -> problems.add("extra incident " + i.id() + " " + i.cause()));
+            long distinct = incidents.stream().map(Pipeline.Output::id).distinct().count();
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("injected", bursts.size());
+            c.put("incidents", incidents.size());
+            c.put("matched", matched);
+            c.put("wrong_cause", wrongCause);
+            c.put("missing", missing);
+            c.put("split", split);
+            c.put("extra", extra);
+            c.put("duplicates", incidents.size() - distinct);
+            c.put("warnings", outputs.stream().filter(x -> x.type().equals("warning")).count());
+            boolean ok = matched == bursts.size() && extra == 0 && incidents.size() == distinct;
+            c.put("ok", ok);
+            c.put("problems", problems);
+            if (!ok) {
+                failures.add(name + ": injected " + bursts.size() + " bursts, " + matched + " matched: " + problems);
+            }
+            progress("%s: %d bursts injected, %d incidents, %d matched with the right cause%s", name, bursts.size(),
+                    incidents.size(), matched, ok ? "" : " — " + problems);
+            return c;
+        }
+
+        private void compareIds(Map<String, Object> one, Map<String, Object> two) {
+            @SuppressWarnings("unchecked")
+            List<String> a = (List<String>) one.get("ids");
+            @SuppressWarnings("unchecked")
+            List<String> b = (List<String>) two.get("ids");
+            List<String> lost = a.stream().filter(x -> !b.contains(x)).toList();
+            List<String> added = b.stream().filter(x -> !a.contains(x)).toList();
+            long dups = b.size() - b.stream().distinct().count();
+            Map<String, Object> k = new LinkedHashMap<>();
+            k.put("same_ids_as_one_instance", lost.isEmpty() && added.isEmpty() && dups == 0);
+            k.put("lost", lost);
+            k.put("new", added);
+            k.put("duplicated", dups);
+            two.put("kill_check", k);
+            if (!lost.isEmpty() || !added.isEmpty() || dups != 0) {
+                failures.add("kill-one: lost " + lost + ", new " + added + ", " + dups + " duplicated");
+            }
+            progress("kill-one: %s (lost %d, new %d, duplicated %d)", lost.isEmpty() && added.isEmpty() && dups == 0
+                    ? "the same incident ids as one instance" : "DIFFERENT incident ids", lost.size(), added.size(), dups);
+        }
+
+        // ---- state and memory ----
+
+        private Map<String, Object> state(Pipeline p, int hosts) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            Map<String, Long> logical = new TreeMap<>();
+            Map<String, Long> keys = new TreeMap<>();
+            for (Pipeline.Instance i : p.alive()) {
+                for (String store : List.of(io.handoff.correlate.HostCorrelator.CLOCK_STORE,
+                        io.handoff.correlate.HostCorrelator.LOOKBACK_STORE, io.handoff.correlate.HostCorrelator.OPEN_STORE)) {
+                    long[] kv = storeBytes(i.streams, store);
+                    logical.merge(store, kv[0], Long::sum);
+                    keys.merge(store, kv[1], Long::sum);
+                }
+            }
+            long logicalTotal = logical.values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Long> dirs = p.storeDirectoryBytes();
+            long dirTotal = dirs.values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Double> mem = p.rocksMetric("size-all-mem-tables");
+            Map<String, Double> sst = p.rocksMetric("total-sst-files-size");
+            s.put("entries_per_store", keys);
+            s.put("logical_bytes_per_store", logical);
+            s.put("logical_bytes_per_host", round((double) logicalTotal / hosts, 1));
+            s.put("quiet_host_logical_bytes", round(keys.getOrDefault(io.handoff.correlate.HostCorrelator.CLOCK_STORE, 0L) == 0
+                    ? 0 : (double) logical.get(io.handoff.correlate.HostCorrelator.CLOCK_STORE)
+                    / keys.get(io.handoff.correlate.HostCorrelator.CLOCK_STORE), 1));
+            s.put("rocksdb_dir_bytes_per_store", dirs);
+            s.put("rocksdb_dir_bytes_per_host", round((double) dirTotal / hosts, 1));
+            s.put("rocksdb_memtable_bytes", sum(mem));
+            s.put("rocksdb_sst_bytes", sum(sst));
+            return s;
+        }
+
+        private static long sum(Map<String, Double> m) {
+            return (long) m.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        /** Bytes of keys + values and the number of entries of a store, over the instance's active tasks. */
+        private static long[] storeBytes(KafkaStreams streams, String name) {
+            long bytes = 0;
+            long n = 0;
+            try {
+                ReadOnlyKeyValueStore<Object, Object> store = streams.store(StoreQueryParameters.fromNameAndType(name,
+                        QueryableStoreTypes.keyValueStore()));
+                try (KeyValueIterator<Object, Object> it = store.all()) {
+                    while (it.hasNext()) {
+                        var kv = it.next();
+                        n++;
+                        bytes += kv.key.toString().getBytes(StandardCharsets.UTF_8).length;
+                        bytes += kv.value instanceof byte[] b ? b.length : kv.value instanceof Long ? 8 : 0;
+                    }
+                }
+            } catch (RuntimeException e) {
+                return new long[] {-1, -1};
+            }
+            return new long[] {bytes, n};
+        }
+
+        private static void resetPeaks() {
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                pool.resetPeakUsage();
+            }
+        }
+
+        private static Map<String, Object> memory() {
+            long peak = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                    peak += pool.getPeakUsage().getUsed();
+                }
+            }
+            System.gc();
+            long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("heap_used_after_gc_mib", round(used / 1048576.0, 1));
+            m.put("heap_peak_mib", round(peak / 1048576.0, 1));
+            m.put("heap_max_mib", Runtime.getRuntime().maxMemory() >> 20);
+            m.put("rss_mib", round(procStatus("VmRSS") / 1024.0, 1));
+            m.put("rss_peak_mib", round(procStatus("VmHWM") / 1024.0, 1));
+            return m;
+        }
+
+        /** A kB field of /proc/self/status, -1 if unknown. */
+        private static long procStatus(String field) {
+            try (Stream<String> s = Files.lines(Path.of("/proc/self/status"))) {
+                return s.filter(l -> l.startsWith(field + ":")).map(l -> l.replaceAll("[^0-9]", ""))
+                        .mapToLong(Long::parseLong).findFirst().orElse(-1);
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        // ---- the live segment ----
+
+        /**
+         * Event time = wall time. Each live burst's capture is shifted so that its last gateway error is
+         * written at a wall-clock instant; everything up to that line is shipped at that instant (the
+         * burst compressed into one moment), the capture's later lines when the clock reaches them, and
+         * after the incident's deadline the host's healthy traffic goes on at 4 lines/s. Latency: from
+         * the last gateway error's instant to the incident read (read_committed) from the topic.
+         */
+        private Map<String, Object> live(FleetStream fleet, HandoffConfig base, String bootstrap, String registry, Path tmp) {
+            long quiet = o.liveQuiet.toMillis();
+            long grace = o.liveGrace.toMillis();
+            HandoffConfig cfg = withTimes(base, o.liveQuiet, o.liveGrace, o.liveQuiet.plus(o.liveGrace).plusSeconds(30));
+            // captures whose gateway errors never pause longer than the quiet period: one incident each
+            List<String> eligible = fleet.faultTemplates().stream().filter(t -> maxGatewayGap(fleet, t) < quiet).toList();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("quiet_s", quiet / 1000.0);
+            r.put("grace_s", grace / 1000.0);
+            if (eligible.isEmpty()) {
+                r.put("note", "no capture fits a quiet period of " + o.liveQuiet);
+                return r;
+            }
+            try (Pipeline p = new Pipeline(bootstrap, cfg, "bench-live-" + runId, o.partitions, 1, tmp.resolve("state"), registry)) {
+                progress("live: starting the topology; %d bursts, quiet %s, grace %s …", o.liveBursts, o.liveQuiet, o.liveGrace);
+                p.start(Duration.ofMinutes(2));
+                long startSecond = System.currentTimeMillis() / 1000 + 2;
+                List<FleetStream.Burst> bursts = new ArrayList<>();
+                record Due(long at, long seq, FleetStream.Line line) {}
+                PriorityQueue<Due> queue = new PriorityQueue<>(Comparator.comparingLong(Due::at).thenComparingLong(Due::seq));
+                long seq = 0;
+                long end = 0;
+                for (int i = 0; i < o.liveBursts; i++) {
+                    String t = eligible.get(i % eligible.size());
+                    String host = String.format(Locale.ROOT, "live-%03d", i);
+                    long target = startSecond + i; // one burst ends per second
+                    long shift = target - Math.floorDiv(fleet.template(t).lastGateway(), 1000);
+                    FleetStream.Burst b = fleet.burst(t, host, shift, quiet, grace);
+                    bursts.add(b);
+                    for (FleetStream.Line l : fleet.burstLines(t, host, shift)) {
+                        queue.add(new Due(Math.max(l.written(), b.lastGateway()), seq++, l));
+                    }
+                    end = Math.max(end, b.deadline() + 15_000);
+                    long k = 0;
+                    for (long at = b.deadline() + 1; at < b.deadline() + 15_000; at += 250) {
+                        queue.add(new Due(at, seq++, fleet.healthyLine(host, i * 37L + k++, at / 1000)));
+                    }
+                }
+                Map<String, Long> latency = new TreeMap<>();
+                try (Shipper shipper = Shipper.create(bootstrap, p.config.topics())) {
+                    long deadline = System.currentTimeMillis() + (end - System.currentTimeMillis()) + o.timeout.toMillis();
+                    while (latency.size() < bursts.size() && System.currentTimeMillis() < deadline) {
+                        long now = System.currentTimeMillis();
+                        while (!queue.isEmpty() && queue.peek().at() <= now) {
+                            FleetStream.Line l = queue.poll().line();
+                            shipper.send(l.kind(), envelope(l));
+                        }
+                        p.checkFailed();
+                        p.poll(queue.isEmpty() ? 100 : Math.max(0, Math.min(50, queue.peek().at() - now)));
+                        for (Pipeline.Output x : p.outputs()) {
+                            for (FleetStream.Burst b : bursts) {
+                                if (x.type().equals("incident") && x.host().equals(b.host())
+                                        && x.startedAt() <= b.lastGateway() + 1000 && !latency.containsKey(b.host())) {
+                                    latency.put(b.host(), x.arrivedAt() - b.lastGateway());
+                                }
+                            }
+                        }
+                    }
+                }
+                List<Long> l = new ArrayList<>(latency.values());
+                l.sort(null);
+                r.put("bursts", bursts.size());
+                r.put("templates", eligible);
+                r.put("incidents_seen", latency.size());
+                r.put("latency_p50_s", l.isEmpty() ? null : round(percentile(l, 50) / 1000.0, 2));
+                r.put("latency_p99_s", l.isEmpty() ? null : round(percentile(l, 99) / 1000.0, 2));
+                r.put("latency_max_s", l.isEmpty() ? null : round(l.get(l.size() - 1) / 1000.0, 2));
+                r.put("latency_minus_quiet_p99_s", l.isEmpty() ? null : round((percentile(l, 99) - quiet) / 1000.0, 2));
+                r.put("correctness", correctness(bursts, p.outputs(), "live"));
+                if (latency.size() < bursts.size()) {
+                    failures.add("live: " + (bursts.size() - latency.size()) + " bursts without an incident in time");
+                }
+                progress("live: latency p50 %.2f s, p99 %.2f s (quiet %s + grace %s)", percentile(l, 50) / 1000.0,
+                        percentile(l, 99) / 1000.0, o.liveQuiet, o.liveGrace);
+            }
+            return r;
+        }
+
+        private static long maxGatewayGap(FleetStream fleet, String template) {
+            long prev = -1;
+            long gap = 0;
+            for (FleetStream.TLine l : fleet.template(template).lines()) {
+                if (l.gateway()) {
+                    if (prev >= 0) {
+                        gap = Math.max(gap, l.written() - prev);
+                    }
+                    prev = l.written();
+                }
+            }
+            return gap;
+        }
+
+        static long percentile(List<Long> sorted, int p) {
+            if (sorted.isEmpty()) {
+                return 0;
+            }
+            int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+            return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+        }
+
+        // ---- SEC ----
+
+        private Map<String, Object> sec(Plan plan, Path tmp, double e2eEntriesPerSecond) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            String bin = SecBaseline.secBinary();
+            Path rules = o.secRules != null ? o.secRules : SecBaseline.defaultRules();
+            SecBaseline.Result res;
+            if (bin == null || rules == null) {
+                res = SecBaseline.run(bin, rules, null, plan.physicalLines, tmp);
+            } else {
+                Path input = tmp.resolve("sec-input.log");
+                long n = SecBaseline.writeInput(plan, input);
+                progress("sec: running SEC over the same %,d lines …", n);
+                res = SecBaseline.run(bin, rules, input, n, tmp);
+            }
+            r.put("ran", res.ran());
+            r.put("note", res.note());
+            if (res.ran()) {
+                double secLps = res.linesPerSecond();
+                double handoffPhysical = e2eEntriesPerSecond * plan.physicalLines / plan.entries;
+                r.put("lines", res.lines());
+                r.put("seconds", round(res.seconds(), 2));
+                r.put("lines_per_s", round(secLps, 0));
+                r.put("incidents", res.incidents());
+                r.put("handoff_over_sec", round(handoffPhysical / secLps, 2));
+                progress("sec: %,.0f lines/s (%d incidents); handoff/SEC = %.2f", secLps, res.incidents(),
+                        handoffPhysical / secLps);
+            } else {
+                progress("sec: %s", res.note());
+            }
+            return r;
+        }
+
+        // ---- output ----
+
+        private void print() {
+            if (o.json) {
+                try {
+                    Map<String, Object> copy = new LinkedHashMap<>(report);
+                    out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(copy));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                return;
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"figure", "value", "note"});
+            @SuppressWarnings("unchecked")
+            Map<String, Object> stream = (Map<String, Object>) report.get("stream");
+            rows.add(row("fleet", stream.get("hosts") + " hosts, " + fmt(stream.get("entries")) + " entries",
+                    stream.get("bursts") + " bursts, " + stream.get("partitions") + " partitions"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) report.get("ceiling");
+            rows.add(row("ceiling (produce+consume)", fmt(c.get("lines_per_s")) + " lines/s", "same records, same broker"));
+            instanceRows(rows, "1 instance", get("one_instance"));
+            if (report.containsKey("two_instances")) {
+                instanceRows(rows, "2 instances", get("two_instances"));
+            }
+            Map<String, Object> live = get("live");
+            if (live != null && live.get("latency_p50_s") != null) {
+                rows.add(row("incident latency p50 / p99", live.get("latency_p50_s") + " s / " + live.get("latency_p99_s") + " s",
+                        "quiet " + live.get("quiet_s") + " s + grace " + live.get("grace_s") + " s; "
+                                + live.get("incidents_seen") + "/" + live.get("bursts") + " bursts"));
+            }
+            Map<String, Object> sec = get("sec");
+            if (sec != null) {
+                if (Boolean.TRUE.equals(sec.get("ran"))) {
+                    rows.add(row("SEC (1 process)", fmt(sec.get("lines_per_s")) + " lines/s",
+                            sec.get("incidents") + " INCIDENT lines"));
+                    rows.add(row("handoff / SEC", sec.get("handoff_over_sec") + "×", "physical lines/s, same lines"));
+                } else {
+                    rows.add(row("SEC", "-", String.valueOf(sec.get("note"))));
+                }
+            }
+            rows.add(row("checks", failures.isEmpty() ? "all held" : failures.size() + " failed",
+                    failures.isEmpty() ? "" : String.join("; ", failures)));
+            out.println(table(rows));
+        }
+
+        private void instanceRows(List<String[]> rows, String label, Map<String, Object> r) {
+            rows.add(row("end to end, " + label, fmt(r.get("lines_per_s")) + " lines/s",
+                    r.get("ratio_to_ceiling") + " of ceiling" + (r.containsKey("speedup_over_one")
+                            ? ", " + r.get("speedup_over_one") + "× one instance" : "")
+                            + (Boolean.TRUE.equals(r.get("killed_one")) ? ", one crashed halfway" : "")));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) r.get("correctness");
+            rows.add(row("  incidents vs injected", c.get("incidents") + " / " + c.get("injected"),
+                    c.get("matched") + " matched with the right cause" + (Boolean.TRUE.equals(c.get("ok")) ? "" : ": "
+                            + c.get("problems"))));
+            if (r.containsKey("kill_check")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> k = (Map<String, Object>) r.get("kill_check");
+                rows.add(row("  ids vs 1 instance", Boolean.TRUE.equals(k.get("same_ids_as_one_instance")) ? "same" : "DIFFERENT",
+                        "lost " + ((List<?>) k.get("lost")).size() + ", new " + ((List<?>) k.get("new")).size()
+                                + ", duplicated " + k.get("duplicated")));
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) r.get("memory");
+            rows.add(row("  heap / RSS", m.get("heap_used_after_gc_mib") + " MiB after GC (peak " + m.get("heap_peak_mib")
+                    + ") / " + m.get("rss_mib") + " MiB", "whole JVM: broker, generator and shipper included"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> s = (Map<String, Object>) r.get("state");
+            rows.add(row("  state per host", s.get("logical_bytes_per_host") + " B logical, "
+                    + s.get("rocksdb_dir_bytes_per_host") + " B on disk", "quiet host: " + s.get("quiet_host_logical_bytes")
+                    + " B (clock entry)"));
+        }
+
+        @SuppressWarnings("unchecked")
+        private Map<String, Object> get(String key) {
+            return (Map<String, Object>) report.get(key);
+        }
+
+        private static String[] row(String a, String b, String c) {
+            return new String[] {a, b, c};
+        }
+
+        private static String fmt(Object n) {
+            return n instanceof Number x ? String.format(Locale.ROOT, "%,.0f", x.doubleValue()) : String.valueOf(n);
+        }
+
+        private static String table(List<String[]> rows) {
+            int[] w = new int[3];
+            for (String[] r : rows) {
+                for (int i = 0; i < 3; i++) {
+                    w[i] = Math.max(w[i], Math.min(r[i].length(), 70));
+                }
+            }
+            StringBuilder b = new StringBuilder();
+            for (int n = 0; n < rows.size(); n++) {
+                String[] r = rows.get(n);
+                for (int i = 0; i < 3; i++) {
+                    String cell = r[i].length() > 70 && i < 2 ? r[i].substring(0, 69) + "…" : r[i];
+                    b.append(i < 2 ? String.format(Locale.ROOT, "%-" + w[i] + "s  ", cell) : cell);
+                }
+                b.append('\n');
+                if (n == 0) {
+                    b.append("-".repeat(w[0])).append("  ").append("-".repeat(w[1])).append("  ").append("-".repeat(w[2])).append('\n');
+                }
+            }
+            return b.toString().stripTrailing();
+        }
+
+        static double round(double v, int digits) {
+            double f = Math.pow(10, digits);
+            return Math.round(v * f) / f;
+        }
+
+        private static void deleteTree(Path p) {
+            try (Stream<Path> s = Files.walk(p)) {
+                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // a temporary folder: best effort
+            }
+        }
+    }
+}
