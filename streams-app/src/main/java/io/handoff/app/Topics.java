@@ -24,14 +24,14 @@ final class Topics {
 
     /**
      * All topic names of a prefix: the six raw topics, events, incidents, warnings, fleet incidents,
-     * dead letters, and the fleet stage's two internal topics (both partitioned like the rest).
+     * dead letters, the ECS mirror, and the fleet stage's two internal topics (partitioned like the rest).
      */
     static List<String> all(TopicNames t) {
         List<String> names = new java.util.ArrayList<>();
         for (SourceKind k : SourceKind.values()) {
             names.add(t.raw(k));
         }
-        names.addAll(List.of(t.events(), t.incidents(), t.warnings(), t.fleetIncidents(), t.deadLetter()));
+        names.addAll(List.of(t.events(), t.incidents(), t.warnings(), t.fleetIncidents(), t.deadLetter(), t.incidentsEcs()));
         names.addAll(FleetStage.topics(t));
         return names;
     }

@@ -140,7 +140,7 @@ public final class FleetStage {
                 Member.SERDE.deserializer(), repartitionTopic(t));
         topology.addSource(AutoOffsetReset.earliest(), SOURCE_ACTIVITY, new StringDeserializer(),
                 Heartbeat.SERDE.deserializer(), activityTopic(t));
-        topology.addProcessor(WINDOW, () -> new FleetWindowProcessor(config, metrics, SINK_FLEET_INCIDENTS),
+        topology.addProcessor(WINDOW, () -> new FleetWindowProcessor(config, metrics),
                 SOURCE_REPARTITION, SOURCE_ACTIVITY);
         topology.addStateStore(store(OPEN_STORE, WindowHeader.SERDE), WINDOW);
         topology.addStateStore(store(HOSTS_STORE, Member.SERDE), WINDOW);

@@ -91,7 +91,6 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
     private final int recurrenceDays;
     private final long historyMs;
     private final HandoffMetrics metrics;
-    private final String child;
 
     private ProcessorContext<String, FleetIncident> context;
     private KeyValueStore<String, WindowHeader> open;
@@ -108,7 +107,7 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
      */
     private long fleetTime = Long.MIN_VALUE;
 
-    FleetWindowProcessor(HandoffConfig config, HandoffMetrics metrics, String child) {
+    FleetWindowProcessor(HandoffConfig config, HandoffMetrics metrics) {
         this.windowMs = config.fleetWindow().toMillis();
         this.graceMs = FleetStage.grace(config).toMillis();
         this.idleMs = config.idleClose().toMillis();
@@ -121,7 +120,6 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
         this.recurrenceDays = config.recurrenceDays();
         this.historyMs = Recurrences.horizon(recurrenceDays, tolerance).toMillis();
         this.metrics = metrics;
-        this.child = child;
     }
 
     @Override
@@ -323,7 +321,8 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
                 .setSummary(summary(w, n, activeHosts, start, reload, match, recurrenceDays))
                 .build();
         recorder.increment("fleet-incidents", "root_cause", w.rootCause().name());
-        context.forward(new Record<>(FleetStage.fleetKey(w.fleet(), w.rootCause()), f, start), child);
+        // to every child: the fleet-incidents sink, and the ECS mirror when the topology has one
+        context.forward(new Record<>(FleetStage.fleetKey(w.fleet(), w.rootCause()), f, start));
     }
 
     private int countActive(String fleet, long since, Set<String> hit) {

@@ -1,6 +1,8 @@
 package io.handoff.topology;
 
 import io.handoff.fleet.FleetStage;
+import io.handoff.siem.EcsFormat;
+import io.handoff.siem.EcsMirror;
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
@@ -54,6 +56,10 @@ public final class HandoffTopology {
     public static final String SINK_INCIDENTS = "sink-incidents";
     public static final String SINK_WARNINGS = "sink-warnings";
     public static final String SINK_CORRELATE_DEAD_LETTER = "sink-correlate-dead-letter";
+    public static final String ECS_INCIDENTS = "ecs-incidents";
+    public static final String SINK_INCIDENTS_ECS = "sink-incidents-ecs";
+    public static final String ECS_FLEET_INCIDENTS = "ecs-fleet-incidents";
+    public static final String SINK_FLEET_INCIDENTS_ECS = "sink-fleet-incidents-ecs";
 
     public static String sourceName(SourceKind kind) {
         return "source-raw-" + Sources.name(kind);
@@ -106,6 +112,14 @@ public final class HandoffTopology {
         t.addSink(SINK_CORRELATE_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(),
                 CORRELATE);
         FleetStage.addTo(t, config, metrics);
+        // SIEM: an ECS JSON mirror of incidents and fleet incidents, keyed by incident id
+        t.addProcessor(ECS_INCIDENTS, () -> new EcsMirror<io.handoff.avro.Incident>(
+                io.handoff.avro.Incident::getId, EcsFormat::incident), FleetStage.SOURCE_INCIDENTS);
+        t.addSink(SINK_INCIDENTS_ECS, topics.incidentsEcs(), new StringSerializer(), new StringSerializer(), ECS_INCIDENTS);
+        t.addProcessor(ECS_FLEET_INCIDENTS, () -> new EcsMirror<io.handoff.avro.FleetIncident>(
+                io.handoff.avro.FleetIncident::getId, EcsFormat::fleet), FleetStage.WINDOW);
+        t.addSink(SINK_FLEET_INCIDENTS_ECS, topics.incidentsEcs(), new StringSerializer(), new StringSerializer(),
+                ECS_FLEET_INCIDENTS);
         return t;
     }
 
