@@ -24,6 +24,7 @@ public final class Main {
             "  demo     replay the bundled sample fleet through an in-process Kafka and print the incidents",
             "  replay   replay a folder of host logs (DIR/<host>/nginx-error.log, ...) and print the incidents",
             "  run      run the streaming application against a Kafka cluster",
+            "  ship     tail a host's log files into Kafka (follows logrotate, resumes, never drops a line)",
             "  parse    parse log lines of one source and print one JSON object per event",
             "  help     show this text, or 'handoff help <command>'",
             "",
@@ -56,6 +57,8 @@ public final class Main {
                     return new RunCommand().run(rest, out, err);
                 case "parse":
                     return ParseCli.run(rest, in, out, err);
+                case "ship":
+                    return io.handoff.ship.ShipCommand.run(rest, out, err);
                 case "help":
                 case "--help":
                 case "-h":
@@ -66,7 +69,7 @@ public final class Main {
                     return 0;
                 default:
                     err.println("handoff: unknown command '" + command
-                            + "'; expected one of: demo, replay, run, parse, help");
+                            + "'; expected one of: demo, replay, run, ship, parse, help");
                     return 2;
             }
         } catch (UsageException e) {
@@ -82,10 +85,10 @@ public final class Main {
             return 0;
         }
         String c = rest.get(0);
-        if (List.of("demo", "replay", "run", "parse").contains(c)) {
+        if (List.of("demo", "replay", "run", "ship", "parse").contains(c)) {
             return run(List.of(c, "--help"), in, out, err);
         }
-        err.println("handoff help: unknown command '" + c + "'; expected one of: demo, replay, run, parse");
+        err.println("handoff help: unknown command '" + c + "'; expected one of: demo, replay, run, ship, parse");
         return 2;
     }
 }

@@ -43,7 +43,7 @@ public final class ParseCommand {
     private static final Pattern DIGITS = Pattern.compile("\\d+");
 
     public static String usage() {
-        return "Usage: handoff parse --source KIND [--timezone ZONE] [--log-format FORMAT] [--boot-time ISO] [--year N] [FILE...]\n"
+        return "usage: handoff parse --source KIND [--timezone ZONE] [--log-format FORMAT] [--boot-time ISO] [--year N] [FILE...]\n"
                 + "\n"
                 + "Parses log lines of one source and prints one JSON object per event on stdout.\n"
                 + "Reads standard input when no FILE is given, or for FILE '-'.\n"

@@ -128,7 +128,7 @@ class ParseCommandTest {
         assertTrue(missing.err().contains("cannot read /nonexistent/kern.log"), missing.err());
         Result help = run("", "--help");
         assertEquals(0, help.status());
-        assertTrue(help.out().startsWith("Usage: handoff parse --source KIND"));
+        assertTrue(help.out().startsWith("usage: handoff parse --source KIND"));
     }
 
     @Test
