@@ -1,0 +1,109 @@
+package io.handoff.bench.jmh;
+
+import io.handoff.avro.LogEvent;
+import io.handoff.classify.Classifier;
+import io.handoff.classify.Findings;
+import io.handoff.classify.Lines;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The classifier on one core, over real entries of {@code samples/fleet}:
+ * <ul>
+ *   <li>{@code lineSignal}: what the correlator asks of every line (is it a gateway error, is it
+ *       evidence), over the realistic mix of {@link Corpus#MIX} — a per-line cost;</li>
+ *   <li>{@code findings}: folding one incident's lines into {@link Findings} (each capture's gateway
+ *       and evidence lines, as an incident absorbs them) — a per-evidence-line cost;</li>
+ *   <li>{@code classify}: the taxonomy over one incident's findings (rotating over the 13 fault
+ *       captures) — a per-incident cost.</li>
+ * </ul>
+ * {@code java -jar benchmarks/target/benchmarks.jar ClassifierBenchmark -prof gc} (from the repository root).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-XX:ActiveProcessorCount=1"})
+@Threads(1)
+public class ClassifierBenchmark {
+    private LogEvent[] mix;
+    private List<List<LogEvent>> incidents;
+    private Findings[] findings;
+    private int nextLine;
+    private int nextIncident;
+
+    @Setup(Level.Trial)
+    public void load() throws IOException {
+        List<Corpus.Entry> m = Corpus.mixed(10_000);
+        mix = new LogEvent[m.size()];
+        for (int i = 0; i < m.size(); i++) {
+            mix[i] = m.get(i).event();
+        }
+        Map<String, List<LogEvent>> byHost = new LinkedHashMap<>();
+        for (Corpus.Entry e : Corpus.all()) {
+            if (!(e.parse() instanceof io.handoff.parse.ParseOutcome.Parsed)) {
+                continue;
+            }
+            LogEvent ev = e.event();
+            if (Lines.isGatewayError(ev) || Lines.isEvidence(ev)) {
+                byHost.computeIfAbsent(e.host(), h -> new ArrayList<>()).add(ev);
+            }
+        }
+        byHost.keySet().removeIf(h -> byHost.get(h).stream().noneMatch(Lines::isGatewayError));
+        incidents = new ArrayList<>(byHost.values());
+        findings = new Findings[incidents.size()];
+        for (int i = 0; i < findings.length; i++) {
+            findings[i] = fold(incidents.get(i));
+        }
+        System.out.println("\nclassifier: " + mix.length + " mixed lines, " + incidents.size() + " incidents "
+                + byHost.keySet() + " of " + incidents.stream().mapToInt(List::size).sum() + " evidence lines");
+    }
+
+    private static Findings fold(List<LogEvent> lines) {
+        Findings f = new Findings();
+        for (LogEvent e : lines) {
+            f.add(e);
+        }
+        return f;
+    }
+
+    @Benchmark
+    public boolean lineSignal() {
+        int i = nextLine;
+        nextLine = i + 1 == mix.length ? 0 : i + 1;
+        LogEvent e = mix[i];
+        return Lines.isGatewayError(e) || Lines.isEvidence(e);
+    }
+
+    @Benchmark
+    public Findings findings() {
+        int i = nextIncident;
+        nextIncident = i + 1 == incidents.size() ? 0 : i + 1;
+        return fold(incidents.get(i));
+    }
+
+    @Benchmark
+    public Classifier.Classification classify() {
+        int i = nextIncident;
+        nextIncident = i + 1 == findings.length ? 0 : i + 1;
+        return Classifier.classify(findings[i]);
+    }
+}
