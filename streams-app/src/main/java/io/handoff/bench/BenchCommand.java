@@ -72,7 +72,7 @@ public final class BenchCommand {
                 "usage: handoff bench [--hosts N] [--seconds S | --lines L] [--bursts K] [--partitions P]",
                 "                     [--instances 1|2] [--kill-one] [--json] [--sec PATH | --no-sec]",
                 "                     [--quiet D] [--grace D] [--live-bursts N] [--live-quiet D] [--live-grace D]",
-                "                     [--samples DIR] [--timeout D]",
+                "                     [--samples DIR] [--timeout D] [--set KEY=VALUE]",
                 "",
                 "Generates a fleet stream from the real sample captures (healthy access traffic of web-14 plus",
                 "bursts of each root cause made on web-01..web-13, re-hosted and re-timed), ships it through",
@@ -99,6 +99,8 @@ public final class BenchCommand {
                 "  --live-quiet D     quiet period of the live segment (default: --quiet); --live-grace D likewise",
                 "  --samples DIR      the captures (default samples/fleet, else the copy inside the jar)",
                 "  --timeout D        give up a phase after this long (default 10m)",
+                "  --set KEY=VALUE    a Kafka Streams or client setting for the topology (repeatable), e.g.",
+                "                     --set max.task.idle.ms=1000",
                 "",
                 "D is a duration: 500ms, 30s, 2m. Exit: 0 every check held, 1 a failure or a check that did not",
                 "hold, 2 usage error.");
@@ -107,7 +109,7 @@ public final class BenchCommand {
     /** The parsed options. */
     record Options(int hosts, long lines, long seconds, int bursts, int partitions, int instances, boolean killOne,
                    boolean json, Path secRules, boolean noSec, Duration quiet, Duration grace, int liveBursts,
-                   Duration liveQuiet, Duration liveGrace, Path samples, Duration timeout) {}
+                   Duration liveQuiet, Duration liveGrace, Path samples, Duration timeout, Map<String, String> streams) {}
 
     /** A usage error: the message says what was expected. */
     static final class Usage extends RuntimeException {
@@ -149,6 +151,7 @@ public final class BenchCommand {
 
     static Options parse(List<String> args) {
         Map<String, String> v = new HashMap<>();
+        Map<String, String> streams = new TreeMap<>();
         Set<String> flags = Set.of("kill-one", "json", "no-sec");
         Set<String> valued = Set.of("hosts", "seconds", "lines", "bursts", "partitions", "instances", "sec", "quiet",
                 "grace", "live-bursts", "live-quiet", "live-grace", "samples", "timeout");
@@ -164,7 +167,19 @@ public final class BenchCommand {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (flags.contains(name)) {
+            if (name.equals("set")) {
+                if (value == null) {
+                    if (i + 1 >= args.size()) {
+                        throw new Usage("--set expects KEY=VALUE (a Kafka Streams or client setting)");
+                    }
+                    value = args.get(++i);
+                }
+                int e = value.indexOf('=');
+                if (e <= 0) {
+                    throw new Usage("--set: expected KEY=VALUE (a Kafka Streams or client setting), got '" + value + "'");
+                }
+                streams.put(value.substring(0, e).strip(), value.substring(e + 1).strip());
+            } else if (flags.contains(name)) {
                 if (value != null) {
                     throw new Usage("--" + name + " takes no value");
                 }
@@ -180,7 +195,7 @@ public final class BenchCommand {
             } else {
                 throw new Usage("unknown option '" + a + "'; expected one of --hosts, --seconds, --lines, --bursts, "
                         + "--partitions, --instances, --kill-one, --json, --sec, --no-sec, --quiet, --grace, "
-                        + "--live-bursts, --live-quiet, --live-grace, --samples, --timeout");
+                        + "--live-bursts, --live-quiet, --live-grace, --samples, --timeout, --set");
             }
         }
         if (v.containsKey("seconds") && v.containsKey("lines")) {
@@ -203,7 +218,7 @@ public final class BenchCommand {
                 v.containsKey("sec") ? Path.of(v.get("sec")) : null, v.containsKey("no-sec"), quiet, grace,
                 (int) number(v, "live-bursts", 13, 0, 1000), duration(v, "live-quiet", quiet),
                 duration(v, "live-grace", grace), v.containsKey("samples") ? Path.of(v.get("samples")) : null,
-                duration(v, "timeout", Duration.ofMinutes(10)));
+                duration(v, "timeout", Duration.ofMinutes(10)), Map.copyOf(streams));
     }
 
     private static long number(Map<String, String> v, String name, long dflt, long min, long max) {
@@ -288,7 +303,10 @@ public final class BenchCommand {
             try {
                 Path samples = o.samples != null ? o.samples : FleetStream.defaultSamples();
                 FleetStream fleet = FleetStream.load(samples);
-                HandoffConfig base = withTimes(HandoffConfig.defaults(), o.quiet, o.grace, Duration.ofSeconds(10));
+                // every burst is followed by healthy traffic past its deadline, so incidents close in event
+                // time; the wall-clock idle close would split bursts whenever processing lags the stream
+                HandoffConfig base = withTimes(HandoffConfig.defaults(), o.quiet, o.grace, Duration.ofHours(1))
+                        .withStreams(o.streams);
                 Plan plan = new Plan(fleet, o.hosts, o.lines, o.seconds, o.bursts, o.quiet.toMillis(), o.grace.toMillis(),
                         base.lookBack().toMillis()).count();
                 progress("fleet: %d hosts, %,d entries (%,d physical lines) over %d s of event time, %.2f healthy lines/s "
@@ -305,6 +323,7 @@ public final class BenchCommand {
                 stream.put("partitions", o.partitions);
                 stream.put("quiet_s", o.quiet.toMillis() / 1000.0);
                 stream.put("grace_s", o.grace.toMillis() / 1000.0);
+                stream.put("streams_settings", o.streams);
                 report.put("stream", stream);
 
                 progress("starting an in-process Kafka broker (KRaft) …");
@@ -493,6 +512,7 @@ public final class BenchCommand {
                 r.put("seconds", round(secs, 2));
                 r.put("physical_lines_per_s", round(plan.physicalLines / secs, 0));
                 r.put("correctness", correctness(plan.bursts, p.outputs(), name));
+                r.put("counters", counters(p));
                 r.put("state", state(p, plan.hosts));
                 r.put("memory", memory());
                 r.put("ids", p.outputs().stream().filter(x -> x.type().equals("incident")).map(Pipeline.Output::id)
@@ -594,6 +614,22 @@ public final class BenchCommand {
             }
             progress("kill-one: %s (lost %d, new %d, duplicated %d)", lost.isEmpty() && added.isEmpty() && dups == 0
                     ? "the same incident ids as one instance" : "DIFFERENT incident ids", lost.size(), added.size(), dups);
+        }
+
+        /** The topology's own counters: lines parsed, dead letters and late lines by outcome. */
+        private static Map<String, Object> counters(Pipeline p) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("lines_parsed", p.metrics.total("lines"));
+            c.put("dead_letters", p.metrics.total("dead-letters"));
+            c.put("late", p.metrics.total("late"));
+            Map<String, Long> detail = new TreeMap<>();
+            p.metrics.snapshot().forEach((k, v) -> {
+                if (k.startsWith("dead-letters") || k.startsWith("late")) {
+                    detail.put(k, v);
+                }
+            });
+            c.put("detail", detail);
+            return c;
         }
 
         // ---- state and memory ----

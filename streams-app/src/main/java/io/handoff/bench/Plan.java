@@ -40,6 +40,10 @@ final class Plan {
         this.hosts = hosts;
         this.quietMs = quietMs;
         this.graceMs = graceMs;
+        this.names = new String[hosts];
+        for (int h = 0; h < hosts; h++) {
+            names[h] = host(h);
+        }
         List<String> templates = fleet.faultTemplates();
         long slot = (fleet.longestTemplate() + lookBackMs + quietMs + graceMs) / 1000 + 20;
         long burstEntries = 0;
@@ -70,6 +74,8 @@ final class Plan {
         this.seconds = span;
         this.rate = r;
     }
+
+    private final String[] names;
 
     static String host(int i) {
         return String.format(Locale.ROOT, "bench-%05d", i);
@@ -121,7 +127,7 @@ final class Plan {
                 long from = (long) Math.floor(s * rate + phase[h]);
                 long to = (long) Math.floor((s + 1) * rate + phase[h]);
                 for (long k = from; k < to; k++) {
-                    out.accept(fleet.healthyLine(host(h), h * 37L + k, second));
+                    out.accept(fleet.healthyLine(names[h], h * 37L + k, second));
                 }
             }
         }
