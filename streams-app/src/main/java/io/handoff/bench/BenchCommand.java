@@ -468,7 +468,8 @@ public final class BenchCommand {
             String prefix = "bench-" + name + "-" + runId;
             resetPeaks();
             Map<String, Object> r = new LinkedHashMap<>();
-            try (Pipeline p = new Pipeline(bootstrap, base, prefix, o.partitions, instances, tmp.resolve("state"), registry)) {
+            try (Pipeline p = new Pipeline(bootstrap, base, prefix, o.partitions, instances, kill, tmp.resolve("state"),
+                    registry)) {
                 progress("%s: starting %d instance%s of the topology (exactly_once_v2) …", name, instances,
                         instances == 1 ? "" : "s");
                 p.start(Duration.ofMinutes(2));
@@ -745,7 +746,8 @@ public final class BenchCommand {
                 r.put("note", "no capture fits a quiet period of " + o.liveQuiet);
                 return r;
             }
-            try (Pipeline p = new Pipeline(bootstrap, cfg, "bench-live-" + runId, o.partitions, 1, tmp.resolve("state"), registry)) {
+            try (Pipeline p = new Pipeline(bootstrap, cfg, "bench-live-" + runId, o.partitions, 1, false, tmp.resolve("state"),
+                    registry)) {
                 progress("live: starting the topology; %d bursts, quiet %s, grace %s …", o.liveBursts, o.liveQuiet, o.liveGrace);
                 p.start(Duration.ofMinutes(2));
                 long startSecond = System.currentTimeMillis() / 1000 + 2;

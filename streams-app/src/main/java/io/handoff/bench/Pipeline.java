@@ -81,8 +81,11 @@ final class Pipeline implements AutoCloseable {
     /** An incident or warning as read from its topic, with the wall-clock time it was read. */
     record Output(String type, String id, String host, String cause, long startedAt, long endedAt, long arrivedAt) {}
 
-    Pipeline(String bootstrap, HandoffConfig base, String prefix, int partitions, int instanceCount, Path stateRoot,
-             String registryUrl) {
+    /**
+     * @param killable whether the last instance can be crashed by {@link #kill(int)}
+     */
+    Pipeline(String bootstrap, HandoffConfig base, String prefix, int partitions, int instanceCount, boolean killable,
+             Path stateRoot, String registryUrl) {
         this.bootstrap = bootstrap;
         this.appId = prefix + "-app";
         Map<String, String> streamsProps = new HashMap<>(base.streams());
@@ -99,7 +102,10 @@ final class Pipeline implements AutoCloseable {
             p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
             p.put(StreamsConfig.CLIENT_ID_CONFIG, appId + "-" + i);
             AtomicBoolean killed = new AtomicBoolean();
-            KafkaStreams s = new KafkaStreams(HandoffTopology.build(config, metrics), p, new KillableSupplier(killed));
+            // the kill switch costs a reflective call per send: only the instance that may be killed has it
+            KafkaStreams s = killable && i == instanceCount - 1
+                    ? new KafkaStreams(HandoffTopology.build(config, metrics), p, new KillableSupplier(killed))
+                    : new KafkaStreams(HandoffTopology.build(config, metrics), p);
             Instance inst = new Instance(s, dir, killed);
             s.setUncaughtExceptionHandler(e -> {
                 inst.failure = e;
@@ -149,6 +155,9 @@ final class Pipeline implements AutoCloseable {
      * and its consumer leaves the group; the survivors take its tasks over.
      */
     void kill(int index) {
+        if (index != instances.size() - 1) {
+            throw new IllegalArgumentException("only the last instance can be killed");
+        }
         Instance i = instances.get(index);
         i.killed.set(true);
         i.streams.close(Duration.ZERO);
