@@ -129,8 +129,13 @@ public final class ReplaySource {
         return total;
     }
 
-    /** One entry ready to ship. */
-    public record Item(HostFolder host, SourceKind kind, Path file, MultilineJoiner.Entry entry) {}
+    /**
+     * One entry ready to ship.
+     *
+     * @param eventTime the entry's event time read by the {@link EntryClock} (epoch ms), or null when
+     *                  merging by read progress or when its time could not be read
+     */
+    public record Item(HostFolder host, SourceKind kind, Path file, MultilineJoiner.Entry entry, Long eventTime) {}
 
     /** The entries of all files, interleaved by read progress (see the class comment). Close it. */
     public Entries entries() {
@@ -181,7 +186,7 @@ public final class ReplaySource {
             if (c == null) {
                 return null;
             }
-            Item item = new Item(c.host, c.kind, c.file, c.head);
+            Item item = new Item(c.host, c.kind, c.file, c.head, c.clock == null || c.headTime == Long.MIN_VALUE ? null : c.headTime);
             if (c.advance()) {
                 queue.add(c);
             }
@@ -224,6 +229,8 @@ public final class ReplaySource {
         MultilineJoiner.Entry head;
         /** Event time of the head entry (or the last readable one before it), when merging by time. */
         long time = Long.MIN_VALUE;
+        /** Event time of the head entry itself, Long.MIN_VALUE when unreadable. */
+        long headTime = Long.MIN_VALUE;
 
         Cursor(HostFolder host, SourceKind kind, Path file, int order, EntryClock clock) {
             this.host = host;
@@ -266,6 +273,7 @@ public final class ReplaySource {
             head = ready.poll();
             if (head != null && clock != null) {
                 long t = clock.timeOf(host, kind, head);
+                headTime = t;
                 if (t != Long.MIN_VALUE) {
                     time = t;
                 }

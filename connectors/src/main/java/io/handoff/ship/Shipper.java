@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -92,10 +93,21 @@ public final class Shipper implements AutoCloseable {
      * @throws ShipException if an earlier send has failed
      */
     public void send(HostFolder host, SourceKind kind, String filePath, MultilineJoiner.Entry entry) {
+        send(host, kind, filePath, entry, null);
+    }
+
+    /**
+     * As above, with the entry's event time as the record's timestamp when it is known (replay): the
+     * streams app merges its raw partitions by record timestamp, so a replay that compresses days
+     * into seconds must not leave that order to the milliseconds between sends. A time later than
+     * now (a skewed host clock) is not used; the broker would refuse it past an hour.
+     */
+    void send(HostFolder host, SourceKind kind, String filePath, MultilineJoiner.Entry entry, Long eventTime) {
         Formats f = host.formats();
+        Instant now = clock.instant();
         Envelope envelope = Envelope.of(entry.text(), host.host(), filePath, entry.offset())
-                .withMeta(clock.instant(), f.timezone(), f.fleet(), f.logFormat(kind));
-        send(kind, envelope);
+                .withMeta(now, f.timezone(), f.fleet(), f.logFormat(kind));
+        send(kind, envelope, eventTime != null && eventTime <= now.toEpochMilli() ? eventTime : null);
     }
 
     /**
@@ -104,6 +116,10 @@ public final class Shipper implements AutoCloseable {
      * @throws ShipException if an earlier send has failed, or this one fails at once
      */
     public void send(SourceKind kind, Envelope envelope) {
+        send(kind, envelope, null);
+    }
+
+    private void send(SourceKind kind, Envelope envelope, Long timestamp) {
         throwIfFailed();
         String topic = topics.raw(kind);
         byte[] value = envelope.toJson();
@@ -111,7 +127,7 @@ public final class Shipper implements AutoCloseable {
         long offset = envelope.offset();
         String host = envelope.host();
         try {
-            producer.send(new ProducerRecord<>(topic, host.getBytes(StandardCharsets.UTF_8), value), (md, e) -> {
+            producer.send(new ProducerRecord<>(topic, null, timestamp, host.getBytes(StandardCharsets.UTF_8), value), (md, e) -> {
                 if (e != null) {
                     failures.incrementAndGet();
                     firstFailure.compareAndSet(null, new ShipException(topic, file, offset, e.toString(), e));
@@ -177,7 +193,7 @@ public final class Shipper implements AutoCloseable {
         long entries = 0;
         try (ReplaySource.Entries it = clock == null ? source.entries() : source.entries(clock)) {
             for (ReplaySource.Item item = it.next(); item != null; item = it.next()) {
-                send(item.host(), item.kind(), item.file().toAbsolutePath().toString(), item.entry());
+                send(item.host(), item.kind(), item.file().toAbsolutePath().toString(), item.entry(), item.eventTime());
                 entries++;
                 if (entries % PROGRESS_EVERY == 0) {
                     progress.onProgress(new ShipProgress.Progress(entries, it.bytesRead(), total, false));

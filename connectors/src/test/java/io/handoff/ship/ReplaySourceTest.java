@@ -113,6 +113,9 @@ class ReplaySourceTest {
         try (ReplaySource.Entries it = ReplaySource.open(dir).entries(clock)) {
             for (ReplaySource.Item i = it.next(); i != null; i = it.next()) {
                 order.add(i.host().host() + ":" + i.entry().text());
+                // the event time travels with the entry (the shipper makes it the record timestamp)
+                assertEquals(i.entry().text().startsWith("t") ? clock.timeOf(i.host(), i.kind(), i.entry()) : null,
+                        i.eventTime());
             }
         }
         assertEquals(List.of("web-01:t1 a", "web-02:t2 k", "web-01:t3 a", "web-01:t6 a", "web-01:t7 e", "web-01:?",
