@@ -1,5 +1,7 @@
 package io.handoff.correlate;
 
+import io.handoff.topology.CloseGate;
+
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Evidence;
@@ -77,6 +79,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     private final long graceMs;
     private final long lookBackMs;
     private final long idleCloseMs;
+    private final CloseGate idle;
     private final int cap;
     private final HandoffMetrics metrics;
     private final String incidentsChild;
@@ -93,6 +96,12 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
 
     public HostCorrelator(HandoffConfig config, HandoffMetrics metrics, String incidentsChild, String warningsChild,
                           String deadLetterChild) {
+        this(config, metrics, CloseGate.always(), incidentsChild, warningsChild, deadLetterChild);
+    }
+
+    public HostCorrelator(HandoffConfig config, HandoffMetrics metrics, CloseGate idle, String incidentsChild,
+                          String warningsChild, String deadLetterChild) {
+        this.idle = idle;
         this.quietMs = config.quietPeriod().toMillis();
         this.graceMs = config.grace().toMillis();
         this.lookBackMs = config.lookBack().toMillis();
@@ -248,6 +257,9 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
 
     /** Wall-clock sweep: closes what a host left open when it went quiet for idleClose. */
     private void closeIdle(long wallClock) {
+        if (!idle.isOpen(CloseGate.Stage.CORRELATE)) {
+            return;
+        }
         Iterator<Map.Entry<String, Long>> it = lastArrival.entrySet().iterator();
         List<String> idle = new ArrayList<>();
         while (it.hasNext()) {

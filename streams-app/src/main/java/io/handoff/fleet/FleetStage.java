@@ -1,5 +1,7 @@
 package io.handoff.fleet;
 
+import io.handoff.topology.CloseGate;
+
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
@@ -122,6 +124,11 @@ public final class FleetStage {
      * and reads {@code handoff.incidents}. Avro serdes are configured from {@code config.streams()}.
      */
     public static void addTo(Topology topology, HandoffConfig config, HandoffMetrics metrics) {
+        addTo(topology, config, metrics, CloseGate.always());
+    }
+
+    /** As above, with the replay's gate on the wall-clock idle close ({@link CloseGate}). */
+    public static void addTo(Topology topology, HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
         TopicNames t = config.topics();
         SpecificAvroSerde<Incident> incidents = serde(Incident.class, config.streams());
         SpecificAvroSerde<FleetIncident> fleetIncidents = serde(FleetIncident.class, config.streams());
@@ -140,7 +147,7 @@ public final class FleetStage {
                 Member.SERDE.deserializer(), repartitionTopic(t));
         topology.addSource(AutoOffsetReset.earliest(), SOURCE_ACTIVITY, new StringDeserializer(),
                 Heartbeat.SERDE.deserializer(), activityTopic(t));
-        topology.addProcessor(WINDOW, () -> new FleetWindowProcessor(config, metrics),
+        topology.addProcessor(WINDOW, () -> new FleetWindowProcessor(config, metrics, idle),
                 SOURCE_REPARTITION, SOURCE_ACTIVITY);
         topology.addStateStore(store(OPEN_STORE, WindowHeader.SERDE), WINDOW);
         topology.addStateStore(store(HOSTS_STORE, Member.SERDE), WINDOW);

@@ -1,5 +1,7 @@
 package io.handoff.fleet;
 
+import io.handoff.topology.CloseGate;
+
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Recurrence;
@@ -107,7 +109,14 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
      */
     private long fleetTime = Long.MIN_VALUE;
 
+    private final CloseGate idle;
+
     FleetWindowProcessor(HandoffConfig config, HandoffMetrics metrics) {
+        this(config, metrics, CloseGate.always());
+    }
+
+    FleetWindowProcessor(HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
+        this.idle = idle;
         this.windowMs = config.fleetWindow().toMillis();
         this.graceMs = FleetStage.grace(config).toMillis();
         this.idleMs = config.idleClose().toMillis();
@@ -153,6 +162,7 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
         }
         long streamTime = fleetTime;
         closeDue(streamTime);
+        boolean judgeLate = idle.isOpen(CloseGate.Stage.FLEET);
         String windowKey = null;
         long distance = Long.MAX_VALUE;
         try (KeyValueIterator<String, WindowHeader> it = open.prefixScan(causePrefix(m.fleet(), m.rootCause()),
@@ -167,7 +177,7 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
             }
         }
         if (windowKey == null) {
-            if (m.start() + windowMs + graceMs <= streamTime) {
+            if (judgeLate && m.start() + windowMs + graceMs <= streamTime) {
                 recorder.increment("fleet-late", "root_cause", m.rootCause().name());
                 if (LOG.isDebugEnabled()) {
                     LOG.debug("late incident {} of {} ({}): its fleet window closed at stream time {}", m.incidentIds(),
@@ -186,8 +196,8 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
 
     /** Stream-time close: windows whose anchor + window + grace the fleet's event time has passed. */
     private void closeDue(long streamTime) {
-        if (streamTime == Long.MIN_VALUE) {
-            return; // no input yet since the start
+        if (streamTime == Long.MIN_VALUE || !idle.isOpen(CloseGate.Stage.FLEET)) {
+            return; // no input yet since the start, or a replay whose incidents are still arriving
         }
         List<KeyValue<String, WindowHeader>> due = new ArrayList<>();
         try (KeyValueIterator<String, WindowHeader> it = open.all()) {
@@ -207,7 +217,7 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
 
     /** Wall-clock close: the stage's input went silent for idleClose (end of a replay). */
     private void closeIdle(long wallClock) {
-        if (wallClock - lastArrival < idleMs) {
+        if (!idle.isOpen(CloseGate.Stage.FLEET) || wallClock - lastArrival < idleMs) {
             return;
         }
         List<KeyValue<String, WindowHeader>> all = new ArrayList<>();

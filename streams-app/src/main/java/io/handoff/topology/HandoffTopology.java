@@ -81,6 +81,14 @@ public final class HandoffTopology {
      * @param metrics where the processors count (the CLI keeps it for its summary)
      */
     public static Topology build(HandoffConfig config, HandoffMetrics metrics) {
+        return build(config, metrics, CloseGate.always());
+    }
+
+    /**
+     * As above, with a gate on the wall-clock idle close: {@code handoff replay} passes
+     * {@link CloseGate#afterInput()} and opens it stage by stage as their input is consumed.
+     */
+    public static Topology build(HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
         TopicNames topics = config.topics();
         Map<String, String> serdeConfig = config.streams();
         SpecificAvroSerde<LogEvent> events = serde(LogEvent.class, serdeConfig);
@@ -102,7 +110,7 @@ public final class HandoffTopology {
 
         t.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE_EVENTS, new LogEventTimestampExtractor(), new StringDeserializer(), events.deserializer(),
                 topics.events());
-        t.addProcessor(CORRELATE, () -> new HostCorrelator(config, metrics, SINK_INCIDENTS, SINK_WARNINGS,
+        t.addProcessor(CORRELATE, () -> new HostCorrelator(config, metrics, idle, SINK_INCIDENTS, SINK_WARNINGS,
                 SINK_CORRELATE_DEAD_LETTER), SOURCE_EVENTS);
         t.addStateStore(store(HostCorrelator.CLOCK_STORE, Serdes.Long()).withCachingEnabled(), CORRELATE);
         t.addStateStore(store(HostCorrelator.LOOKBACK_STORE, Serdes.ByteArray()), CORRELATE);
@@ -111,7 +119,7 @@ public final class HandoffTopology {
         t.addSink(SINK_WARNINGS, topics.warnings(), new StringSerializer(), warnings.serializer(), CORRELATE);
         t.addSink(SINK_CORRELATE_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(),
                 CORRELATE);
-        FleetStage.addTo(t, config, metrics);
+        FleetStage.addTo(t, config, metrics, idle);
         // SIEM: an ECS JSON mirror of incidents and fleet incidents, keyed by incident id
         t.addProcessor(ECS_INCIDENTS, () -> new EcsMirror<io.handoff.avro.Incident>(
                 io.handoff.avro.Incident::getId, EcsFormat::incident), FleetStage.SOURCE_INCIDENTS);
