@@ -13,6 +13,7 @@ import io.handoff.ship.Shipper;
 import io.handoff.topics.TopicNames;
 import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
+import io.handoff.topology.CloseGate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -91,9 +92,13 @@ final class ReplayCommand {
             "usage: handoff demo [--format text|json] [--timeout DURATION]",
             "",
             "Starts an in-process Kafka broker and schema registry, replays the bundled sample fleet (real",
-            "nginx 1.22 / php-fpm 8.2 / kernel logs captured while each fault was made on purpose) through",
-            "the real topics and the real Kafka Streams topology, prints each classified incident as it",
-            "closes and a summary table at the end. Progress goes to stderr.");
+            "nginx 1.22 / php-fpm 8.2 / kernel logs captured while each fault was made on purpose, one host",
+            "per fault) through the real topics and the real Kafka Streams topology, prints each classified",
+            "incident as it closes and a summary table at the end. Progress goes to stderr.",
+            "",
+            "Beside them it replays fleet eu-central: 24 hosts over three nights built from those captures",
+            "(re-timed and re-hosted), where logrotate's FPM reload at 00:00 UTC overflows most hosts' socket",
+            "backlog every night: one fleet incident per night, the later ones named a daily recurrence.");
 
     private final boolean demo;
 
@@ -121,6 +126,7 @@ final class ReplayCommand {
                     throw new UsageException("demo: takes no operands (to replay your own logs use 'handoff replay DIR')");
                 }
                 dir = Samples.extract(tmp.resolve("fleet"));
+                DemoFleet.write(dir, dir);
             } else {
                 if (o.operands().size() != 1) {
                     throw new UsageException("replay: expected one folder DIR holding a folder per host, got "
@@ -178,7 +184,9 @@ final class ReplayCommand {
             String appId = "handoff-replay-" + runId;
             HandoffMetrics metrics = new HandoffMetrics();
             Properties props = HandoffTopology.streamsProperties(config, appId, metrics);
-            streams = new KafkaStreams(HandoffTopology.build(config, metrics), props);
+            // silence means "the end" only once a stage's input is consumed; opened below, stage by stage
+            CloseGate idle = CloseGate.afterInput();
+            streams = new KafkaStreams(HandoffTopology.build(config, metrics, idle), props);
             Throwable[] failure = new Throwable[1];
             streams.setUncaughtExceptionHandler(e -> {
                 failure[0] = e;
@@ -217,6 +225,7 @@ final class ReplayCommand {
                         }
                     } else if (phase.equals("correlating")) {
                         if (watch.consumed(eventTargets)) {
+                            idle.open(CloseGate.Stage.CORRELATE);
                             phase = "closing incidents";
                         }
                     } else if (phase.equals("closing incidents")) {
@@ -227,6 +236,7 @@ final class ReplayCommand {
                     } else if (phase.equals("fleet: reading incidents")) {
                         // the fleet stage reads the incidents back; all of them must reach it
                         if (watch.consumed(incidentTargets)) {
+                            idle.open(CloseGate.Stage.FLEET);
                             fleetTargets = watch.lastDataOffsets(FleetStage.topics(config.topics()));
                             phase = "closing fleet windows";
                         }

@@ -1,0 +1,65 @@
+package io.handoff.app;
+
+import io.handoff.fleet.FleetScenario;
+import io.handoff.fleet.FleetScenario.Role;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The demo's fleet: 24 hosts of fleet {@code eu-central} over the three nights before the captures,
+ * built by {@link FleetScenario} from the real captures ({@code web-01}: a listen-backlog overflow
+ * right after an FPM reload; {@code web-14}: a healthy host whose logs logrotate reopens;
+ * {@code web-06}: crashing workers), re-timed and re-hosted. Every night at 00:00 UTC most hosts
+ * reload FPM and overflow the socket's backlog — the seeds' nightly logrotate reload — and one host
+ * crashes alone in the afternoon. The fleet stage reports one fleet incident per night, the second
+ * and third as a daily recurrence, and no fleet incident for the lone crash.
+ */
+final class DemoFleet {
+    static final String FLEET = "eu-central";
+    static final int HOSTS = 24;
+    /** The first night; the captures were made on 2026-11-21. */
+    static final Instant NIGHT1 = Instant.parse("2026-11-18T00:00:00Z");
+
+    private DemoFleet() {}
+
+    static String host(int n) {
+        return String.format(java.util.Locale.ROOT, "fra-web-%02d", n);
+    }
+
+    /** Writes the fleet's host folders into {@code out}, taking the templates from {@code captures}. */
+    static void write(Path captures, Path out) {
+        FleetScenario s = new FleetScenario(captures, 10);
+        List<String> all = new ArrayList<>();
+        for (int n = 1; n <= HOSTS; n++) {
+            // a third of the fleet writes its logs in Berlin time: the stage must align them in UTC
+            ZoneId zone = n % 3 == 0 ? ZoneId.of("Europe/Berlin") : ZoneOffset.UTC;
+            s.host(host(n), zone, FLEET);
+            all.add(host(n));
+        }
+        for (int night = 0; night < 3; night++) {
+            Instant midnight = NIGHT1.plus(Duration.ofDays(night));
+            for (String h : all) {
+                s.traffic(h, midnight.minusSeconds(120), midnight.plusSeconds(330), 40);
+            }
+            for (int n = 1; n <= HOSTS; n++) {
+                // logrotate's reload hits most hosts; a few escape each night (their queue held)
+                boolean hit = (n + night) % 6 != 0;
+                if (hit) {
+                    s.event(host(n), Role.BACKLOG_AFTER_RELOAD, midnight.plusSeconds(n % 4));
+                } else {
+                    s.event(host(n), Role.LOG_REOPEN, midnight);
+                }
+            }
+        }
+        Instant afternoon = NIGHT1.plus(Duration.ofDays(1)).plusSeconds(13 * 3600);
+        s.traffic(host(HOSTS), afternoon.minusSeconds(120), afternoon.plusSeconds(330), 40);
+        s.event(host(HOSTS), Role.WORKER_CRASH, afternoon);
+        s.write(out);
+    }
+}
