@@ -24,8 +24,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -466,9 +464,9 @@ public final class BenchCommand {
         private Map<String, Object> throughput(Plan plan, HandoffConfig base, String bootstrap, String registry, Path tmp,
                                                int instances, boolean kill, String name) {
             String prefix = "bench-" + name + "-" + runId;
-            resetPeaks();
             Map<String, Object> r = new LinkedHashMap<>();
-            try (Pipeline p = new Pipeline(bootstrap, base, prefix, o.partitions, instances, kill, tmp.resolve("state"),
+            try (MemorySampler memory = new MemorySampler();
+                 Pipeline p = new Pipeline(bootstrap, base, prefix, o.partitions, instances, kill, tmp.resolve("state"),
                     registry)) {
                 progress("%s: starting %d instance%s of the topology (exactly_once_v2) …", name, instances,
                         instances == 1 ? "" : "s");
@@ -515,7 +513,7 @@ public final class BenchCommand {
                 r.put("correctness", correctness(plan.bursts, p.outputs(), name));
                 r.put("counters", counters(p));
                 r.put("state", state(p, plan.hosts));
-                r.put("memory", memory());
+                r.put("memory", memory.report());
                 r.put("ids", p.outputs().stream().filter(x -> x.type().equals("incident")).map(Pipeline.Output::id)
                         .sorted().toList());
             }
@@ -690,28 +688,50 @@ public final class BenchCommand {
             return new long[] {bytes, n};
         }
 
-        private static void resetPeaks() {
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                pool.resetPeakUsage();
-            }
-        }
+        /**
+         * Samples the heap in use and the RSS every 50 ms while a run goes on: the peaks of the run
+         * (the memory pools' own peaks would add up eden, survivor and old peaks that never coincide).
+         */
+        static final class MemorySampler implements AutoCloseable {
+            private final Thread thread;
+            private volatile boolean stop;
+            private volatile long heapPeak;
+            private volatile long rssPeakKb;
 
-        private static Map<String, Object> memory() {
-            long peak = 0;
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                    peak += pool.getPeakUsage().getUsed();
-                }
+            MemorySampler() {
+                thread = new Thread(() -> {
+                    while (!stop) {
+                        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                        heapPeak = Math.max(heapPeak, used);
+                        rssPeakKb = Math.max(rssPeakKb, procStatus("VmRSS"));
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }, "bench-memory-sampler");
+                thread.setDaemon(true);
+                thread.start();
             }
-            System.gc();
-            long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("heap_used_after_gc_mib", round(used / 1048576.0, 1));
-            m.put("heap_peak_mib", round(peak / 1048576.0, 1));
-            m.put("heap_max_mib", Runtime.getRuntime().maxMemory() >> 20);
-            m.put("rss_mib", round(procStatus("VmRSS") / 1024.0, 1));
-            m.put("rss_peak_mib", round(procStatus("VmHWM") / 1024.0, 1));
-            return m;
+
+            Map<String, Object> report() {
+                System.gc();
+                long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("heap_used_after_gc_mib", round(used / 1048576.0, 1));
+                m.put("heap_peak_mib", round(heapPeak / 1048576.0, 1));
+                m.put("heap_max_mib", Runtime.getRuntime().maxMemory() >> 20);
+                m.put("rss_mib", round(procStatus("VmRSS") / 1024.0, 1));
+                m.put("rss_peak_mib", round(rssPeakKb / 1024.0, 1));
+                return m;
+            }
+
+            @Override
+            public void close() {
+                stop = true;
+                thread.interrupt();
+            }
         }
 
         /** A kB field of /proc/self/status, -1 if unknown. */
@@ -932,8 +952,9 @@ public final class BenchCommand {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) r.get("memory");
-            rows.add(row("  heap / RSS", m.get("heap_used_after_gc_mib") + " MiB after GC (peak " + m.get("heap_peak_mib")
-                    + ") / " + m.get("rss_mib") + " MiB", "whole JVM: broker, generator and shipper included"));
+            rows.add(row("  heap / RSS", m.get("heap_used_after_gc_mib") + " MiB after GC, peak " + m.get("heap_peak_mib")
+                    + " / " + m.get("rss_peak_mib") + " MiB peak", "whole JVM (max heap " + m.get("heap_max_mib")
+                    + " MiB): broker, generator, shipper included"));
             @SuppressWarnings("unchecked")
             Map<String, Object> s = (Map<String, Object>) r.get("state");
             rows.add(row("  state per host", s.get("logical_bytes_per_host") + " B logical, "
