@@ -29,6 +29,13 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
     }
 
     /** Reads into {@code type}; call {@link #configure} with at least {@code schema.registry.url}. */
+    /** A record-value serde for {@code type}, configured with {@code config} ({@code schema.registry.url}, …). */
+    public static <T extends SpecificRecord> SpecificAvroSerde<T> forValues(Class<T> type, Map<String, ?> config) {
+        SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(type);
+        serde.configure(config, false);
+        return serde;
+    }
+
     public SpecificAvroSerde(Class<T> type) {
         this(type, null);
     }

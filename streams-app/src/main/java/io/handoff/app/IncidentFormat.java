@@ -1,19 +1,16 @@
 package io.handoff.app;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import io.handoff.siem.JsonWriter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.handoff.avro.Culprit;
 import io.handoff.avro.Evidence;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
 import io.handoff.avro.Recurrence;
-import io.handoff.avro.RootCause;
 import io.handoff.avro.Warning;
 import io.handoff.topics.Sources;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -34,33 +31,32 @@ import java.util.TreeMap;
  * none is ever renamed or removed.
  */
 public final class IncidentFormat {
-    private static final JsonFactory JSON = new JsonFactory();
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
     private IncidentFormat() {}
 
     static String iso(Instant t) {
-        return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t);
+        return JsonWriter.iso(t);
     }
 
     // ---------------------------------------------------------------- JSON
 
     public static String json(Incident i) {
-        return write(g -> {
+        return JsonWriter.object(g -> {
             g.writeStringField("type", "incident");
             g.writeStringField("id", i.getId());
             g.writeStringField("host", i.getHost());
             g.writeStringField("root_cause", i.getRootCause().name());
             g.writeStringField("started_at", iso(i.getStartedAt()));
             g.writeStringField("ended_at", iso(i.getEndedAt()));
-            counts(g, "status_counts", i.getStatusCounts());
-            causes(g, i.getContributingCauses());
+            JsonWriter.counts(g, "status_counts", i.getStatusCounts());
+            JsonWriter.causes(g, i.getContributingCauses());
             culprit(g, i.getCulprit());
             g.writeStringField("remediation", i.getRemediation());
             evidence(g, i.getEvidence());
             g.writeStringField("fleet", i.getFleet());
             g.writeNumberField("total_requests", i.getTotalRequests());
-            counts(g, "upstream_errors_by_errno", i.getUpstreamErrorsByErrno());
+            JsonWriter.counts(g, "upstream_errors_by_errno", i.getUpstreamErrorsByErrno());
             g.writeNumberField("evidence_total", i.getEvidenceTotal());
             g.writeNumberField("confidence", i.getConfidence());
             g.writeStringField("summary", i.getSummary());
@@ -68,7 +64,7 @@ public final class IncidentFormat {
     }
 
     public static String json(Warning w) {
-        return write(g -> {
+        return JsonWriter.object(g -> {
             g.writeStringField("type", "warning");
             g.writeStringField("id", w.getId());
             g.writeStringField("host", w.getHost());
@@ -86,15 +82,11 @@ public final class IncidentFormat {
     }
 
     public static String json(FleetIncident f) {
-        return write(g -> {
+        return JsonWriter.object(g -> {
             g.writeStringField("type", "fleet_incident");
             g.writeStringField("id", f.getId());
             g.writeStringField("root_cause", f.getRootCause().name());
-            g.writeArrayFieldStart("hosts");
-            for (String h : f.getHosts()) {
-                g.writeString(h);
-            }
-            g.writeEndArray();
+            JsonWriter.strings(g, "hosts", f.getHosts());
             g.writeStringField("window_start", iso(f.getWindowStart()));
             g.writeStringField("window_end", iso(f.getWindowEnd()));
             g.writeNumberField("share_of_fleet", f.getShareOfFleet());
@@ -116,50 +108,18 @@ public final class IncidentFormat {
             }
             g.writeStringField("fleet", f.getFleet());
             g.writeNumberField("active_hosts", f.getActiveHosts());
-            counts(g, "status_counts", f.getStatusCounts());
+            JsonWriter.counts(g, "status_counts", f.getStatusCounts());
             g.writeNumberField("total_requests", f.getTotalRequests());
             g.writeStringField("common_trigger", f.getCommonTrigger());
             g.writeStringField("remediation", f.getRemediation());
-            g.writeArrayFieldStart("incident_ids");
-            for (String id : f.getIncidentIds()) {
-                g.writeString(id);
-            }
-            g.writeEndArray();
+            JsonWriter.strings(g, "incident_ids", f.getIncidentIds());
             g.writeStringField("summary", f.getSummary());
         });
     }
 
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
 
-    private static String write(Body body) {
-        StringWriter w = new StringWriter(1024);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            body.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
-    }
 
-    private static void counts(JsonGenerator g, String name, Map<String, Long> counts) throws IOException {
-        g.writeObjectFieldStart(name);
-        for (Map.Entry<String, Long> e : new TreeMap<>(counts).entrySet()) {
-            g.writeNumberField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
-    }
 
-    private static void causes(JsonGenerator g, List<RootCause> causes) throws IOException {
-        g.writeArrayFieldStart("contributing_causes");
-        for (RootCause c : causes) {
-            g.writeString(c.name());
-        }
-        g.writeEndArray();
-    }
 
     private static void culprit(JsonGenerator g, Culprit c) throws IOException {
         if (c == null) {

@@ -467,9 +467,9 @@ final class ReplayCommand {
             reader = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             Map<String, String> serdeConfig = new HashMap<>(config.streams());
             TopicNames t = config.topics();
-            serdes.put(t.incidents(), serde(Incident.class, serdeConfig));
-            serdes.put(t.warnings(), serde(Warning.class, serdeConfig));
-            serdes.put(t.fleetIncidents(), serde(FleetIncident.class, serdeConfig));
+            serdes.put(t.incidents(), SpecificAvroSerde.forValues(Incident.class, serdeConfig));
+            serdes.put(t.warnings(), SpecificAvroSerde.forValues(Warning.class, serdeConfig));
+            serdes.put(t.fleetIncidents(), SpecificAvroSerde.forValues(FleetIncident.class, serdeConfig));
             List<TopicPartition> parts = new ArrayList<>();
             for (String topic : serdes.keySet()) {
                 for (PartitionInfo p : reader.partitionsFor(topic, Duration.ofSeconds(30))) {
@@ -478,12 +478,6 @@ final class ReplayCommand {
             }
             reader.assign(parts);
             reader.seekToBeginning(parts);
-        }
-
-        private static <T extends SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type, Map<String, String> cfg) {
-            SpecificAvroSerde<T> s = new SpecificAvroSerde<>(type);
-            s.configure(cfg, false);
-            return s;
         }
 
         void poll(Output output) {

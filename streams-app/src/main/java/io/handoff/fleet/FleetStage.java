@@ -10,7 +10,6 @@ import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.TopicNames;
 import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -130,8 +129,8 @@ public final class FleetStage {
     /** As above, with the replay's gate on the wall-clock idle close ({@link CloseGate}). */
     public static void addTo(Topology topology, HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
         TopicNames t = config.topics();
-        SpecificAvroSerde<Incident> incidents = serde(Incident.class, config.streams());
-        SpecificAvroSerde<FleetIncident> fleetIncidents = serde(FleetIncident.class, config.streams());
+        SpecificAvroSerde<Incident> incidents = SpecificAvroSerde.forValues(Incident.class, config.streams());
+        SpecificAvroSerde<FleetIncident> fleetIncidents = SpecificAvroSerde.forValues(FleetIncident.class, config.streams());
 
         topology.addProcessor(ACTIVITY_TAP, () -> new ActivityTap(SINK_ACTIVITY), HandoffTopology.SOURCE_EVENTS);
         topology.addSink(SINK_ACTIVITY, activityTopic(t), new StringSerializer(), Heartbeat.SERDE.serializer(),
@@ -186,9 +185,4 @@ public final class FleetStage {
                 .withLoggingEnabled(Map.of());
     }
 
-    private static <T extends SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type, Map<String, String> config) {
-        SpecificAvroSerde<T> s = new SpecificAvroSerde<>(type);
-        s.configure(config, false);
-        return s;
-    }
 }

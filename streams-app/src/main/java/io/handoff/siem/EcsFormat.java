@@ -1,6 +1,5 @@
 package io.handoff.siem;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.handoff.avro.Culprit;
 import io.handoff.avro.Evidence;
@@ -11,10 +10,7 @@ import io.handoff.avro.SourceKind;
 import io.handoff.topics.Sources;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,14 +21,13 @@ import java.util.TreeMap;
  * ECS names where ECS has them, {@code handoff.*} for the rest.
  */
 public final class EcsFormat {
-    private static final JsonFactory JSON = new JsonFactory();
     static final String VERSION = EcsFormat.class.getPackage().getImplementationVersion() == null
             ? "dev" : EcsFormat.class.getPackage().getImplementationVersion();
 
     private EcsFormat() {}
 
     public static String incident(Incident i) {
-        return write(g -> {
+        return JsonWriter.object(g -> {
             common(g, i.getStartedAt(), i.getEndedAt(), i.getId(), "handoff.incident", 3, i.getRootCause(), i.getSummary(),
                     keyLine(i.getEvidence()), i.getFleet(), dominant(i.getStatusCounts()));
             g.writeObjectFieldStart("host");
@@ -43,38 +38,38 @@ public final class EcsFormat {
             g.writeNumberField("confidence", i.getConfidence());
             culprit(g, i.getCulprit());
             g.writeStringField("remediation", i.getRemediation());
-            counts(g, "status_counts", i.getStatusCounts());
+            JsonWriter.counts(g, "status_counts", i.getStatusCounts());
             g.writeNumberField("total_requests", i.getTotalRequests());
-            counts(g, "upstream_errors_by_errno", i.getUpstreamErrorsByErrno());
+            JsonWriter.counts(g, "upstream_errors_by_errno", i.getUpstreamErrorsByErrno());
             g.writeArrayFieldStart("evidence");
             for (Evidence e : i.getEvidence()) {
                 g.writeStartObject();
                 g.writeStringField("source", Sources.name(e.getSource()));
-                g.writeStringField("time", iso(e.getTimestamp()));
+                g.writeStringField("time", JsonWriter.iso(e.getTimestamp()));
                 g.writeStringField("line", e.getLine());
                 g.writeStringField("signal", e.getSignal());
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeNumberField("evidence_total", i.getEvidenceTotal());
-            causes(g, i.getContributingCauses());
+            JsonWriter.causes(g, i.getContributingCauses());
             g.writeEndObject();
         });
     }
 
     public static String fleet(FleetIncident f) {
-        return write(g -> {
+        return JsonWriter.object(g -> {
             common(g, f.getWindowStart(), f.getWindowEnd(), f.getId(), "handoff.fleet_incident", 2, f.getRootCause(),
                     f.getSummary(), null, f.getFleet(), dominant(f.getStatusCounts()));
             g.writeObjectFieldStart("handoff");
             g.writeStringField("root_cause", f.getRootCause().name());
             g.writeStringField("remediation", f.getRemediation());
-            counts(g, "status_counts", f.getStatusCounts());
+            JsonWriter.counts(g, "status_counts", f.getStatusCounts());
             g.writeNumberField("total_requests", f.getTotalRequests());
-            strings(g, "hosts", f.getHosts());
+            JsonWriter.strings(g, "hosts", f.getHosts());
             g.writeNumberField("active_hosts", f.getActiveHosts());
             g.writeNumberField("share_of_fleet", f.getShareOfFleet());
-            strings(g, "incident_ids", f.getIncidentIds());
+            JsonWriter.strings(g, "incident_ids", f.getIncidentIds());
             g.writeStringField("common_trigger", f.getCommonTrigger());
             if (f.getRecurrence() == null) {
                 g.writeNullField("recurrence");
@@ -92,7 +87,7 @@ public final class EcsFormat {
 
     private static void common(JsonGenerator g, Instant start, Instant end, String id, String dataset, int severity,
                                RootCause cause, String summary, String errorLine, String fleet, Integer status) throws IOException {
-        g.writeStringField("@timestamp", iso(start));
+        g.writeStringField("@timestamp", JsonWriter.iso(start));
         g.writeObjectFieldStart("event");
         g.writeStringField("kind", "alert");
         g.writeArrayFieldStart("category");
@@ -103,8 +98,8 @@ public final class EcsFormat {
         g.writeEndArray();
         g.writeStringField("outcome", "failure");
         g.writeStringField("id", id);
-        g.writeStringField("start", iso(start));
-        g.writeStringField("end", iso(end));
+        g.writeStringField("start", JsonWriter.iso(start));
+        g.writeStringField("end", JsonWriter.iso(end));
         g.writeStringField("dataset", dataset);
         g.writeNumberField("severity", severity);
         g.writeStringField("reason", cause.name());
@@ -162,49 +157,11 @@ public final class EcsFormat {
         return evidence.isEmpty() ? null : evidence.get(0).getLine();
     }
 
-    private static String iso(Instant t) {
-        return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t);
-    }
 
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
 
-    private static String write(Body body) {
-        StringWriter w = new StringWriter(2048);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            body.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
-    }
 
-    private static void counts(JsonGenerator g, String name, Map<String, Long> counts) throws IOException {
-        g.writeObjectFieldStart(name);
-        for (Map.Entry<String, Long> e : new TreeMap<>(counts).entrySet()) {
-            g.writeNumberField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
-    }
 
-    private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {
-        g.writeArrayFieldStart(name);
-        for (String v : values) {
-            g.writeString(v);
-        }
-        g.writeEndArray();
-    }
 
-    private static void causes(JsonGenerator g, List<RootCause> causes) throws IOException {
-        g.writeArrayFieldStart("contributing_causes");
-        for (RootCause c : causes) {
-            g.writeString(c.name());
-        }
-        g.writeEndArray();
-    }
 
     private static void culprit(JsonGenerator g, Culprit c) throws IOException {
         if (c == null) {

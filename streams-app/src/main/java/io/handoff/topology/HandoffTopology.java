@@ -13,7 +13,6 @@ import io.handoff.correlate.HostCorrelator;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -91,10 +90,10 @@ public final class HandoffTopology {
     public static Topology build(HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
         TopicNames topics = config.topics();
         Map<String, String> serdeConfig = config.streams();
-        SpecificAvroSerde<LogEvent> events = serde(LogEvent.class, serdeConfig);
-        SpecificAvroSerde<DeadLetter> deadLetters = serde(DeadLetter.class, serdeConfig);
-        SpecificAvroSerde<Incident> incidents = serde(Incident.class, serdeConfig);
-        SpecificAvroSerde<Warning> warnings = serde(Warning.class, serdeConfig);
+        SpecificAvroSerde<LogEvent> events = SpecificAvroSerde.forValues(LogEvent.class, serdeConfig);
+        SpecificAvroSerde<DeadLetter> deadLetters = SpecificAvroSerde.forValues(DeadLetter.class, serdeConfig);
+        SpecificAvroSerde<Incident> incidents = SpecificAvroSerde.forValues(Incident.class, serdeConfig);
+        SpecificAvroSerde<Warning> warnings = SpecificAvroSerde.forValues(Warning.class, serdeConfig);
 
         Topology t = new Topology();
         String[] parsers = new String[SourceKind.values().length];
@@ -137,11 +136,6 @@ public final class HandoffTopology {
                 .withLoggingEnabled(Map.of());
     }
 
-    private static <T extends SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type, Map<String, String> config) {
-        SpecificAvroSerde<T> s = new SpecificAvroSerde<>(type);
-        s.configure(config, false);
-        return s;
-    }
 
     /**
      * Open incidents and pending warnings in the running application's local stores (interactive
