@@ -97,8 +97,9 @@ public final class BenchCommand {
                 "  --live-quiet D     quiet period of the live segment (default: --quiet); --live-grace D likewise",
                 "  --samples DIR      the captures (default samples/fleet, else the copy inside the jar)",
                 "  --timeout D        give up a phase after this long (default 10m)",
-                "  --set KEY=VALUE    a Kafka Streams or client setting for the topology (repeatable); the bench",
-                "                     sets max.task.idle.ms=1000 (--set max.task.idle.ms=0: Streams' default)",
+                "  --set KEY=VALUE    a Kafka Streams or client setting for the topology (repeatable); the",
+                "                     throughput runs set max.task.idle.ms=1000 (--set max.task.idle.ms=0 for",
+                "                     Streams' default), the live segment runs with Streams' defaults",
                 "  --report FILE      also write the JSON report to FILE",
                 "",
                 "D is a duration: 500ms, 30s, 2m. Exit: 0 every check held, 1 a failure or a check that did not",
@@ -113,6 +114,8 @@ public final class BenchCommand {
      * of the lines in this bench with Streams' default 0), which makes incidents differ from run to run.
      */
     static final Map<String, String> BENCH_STREAMS = Map.of("max.task.idle.ms", "1000");
+    // The live segment runs with Streams' defaults (plus --set): live, the raw topics are nearly empty and
+    // a parse task would wait up to max.task.idle.ms for the empty ones, which adds that much latency.
 
     /** The parsed options. */
     record Options(int hosts, long lines, long seconds, int bursts, int partitions, int instances, boolean killOne,
@@ -160,7 +163,7 @@ public final class BenchCommand {
 
     static Options parse(List<String> args) {
         Map<String, String> v = new HashMap<>();
-        Map<String, String> streams = new TreeMap<>(BENCH_STREAMS);
+        Map<String, String> streams = new TreeMap<>();
         Set<String> flags = Set.of("kill-one", "json", "no-sec");
         Set<String> valued = Set.of("hosts", "seconds", "lines", "bursts", "partitions", "instances", "sec", "quiet",
                 "grace", "live-bursts", "live-quiet", "live-grace", "samples", "timeout", "report");
@@ -315,8 +318,10 @@ public final class BenchCommand {
                 FleetStream fleet = FleetStream.load(samples);
                 // every burst is followed by healthy traffic past its deadline, so incidents close in event
                 // time; the wall-clock idle close would split bursts whenever processing lags the stream
+                Map<String, String> throughputStreams = new TreeMap<>(BENCH_STREAMS);
+                throughputStreams.putAll(o.streams);
                 HandoffConfig base = withTimes(HandoffConfig.defaults(), o.quiet, o.grace, Duration.ofHours(1))
-                        .withStreams(o.streams);
+                        .withStreams(throughputStreams);
                 Plan plan = new Plan(fleet, o.hosts, o.lines, o.seconds, o.bursts, o.quiet.toMillis(), o.grace.toMillis(),
                         base.lookBack().toMillis()).count();
                 progress("fleet: %d hosts, %,d entries (%,d physical lines) over %d s of event time, %.2f healthy lines/s "
@@ -333,7 +338,7 @@ public final class BenchCommand {
                 stream.put("partitions", o.partitions);
                 stream.put("quiet_s", o.quiet.toMillis() / 1000.0);
                 stream.put("grace_s", o.grace.toMillis() / 1000.0);
-                stream.put("streams_settings", o.streams);
+                stream.put("streams_settings", throughputStreams);
                 report.put("stream", stream);
 
                 progress("starting an in-process Kafka broker (KRaft) …");
@@ -768,12 +773,14 @@ public final class BenchCommand {
         private Map<String, Object> live(FleetStream fleet, HandoffConfig base, String bootstrap, String registry, Path tmp) {
             long quiet = o.liveQuiet.toMillis();
             long grace = o.liveGrace.toMillis();
-            HandoffConfig cfg = withTimes(base, o.liveQuiet, o.liveGrace, o.liveQuiet.plus(o.liveGrace).plusSeconds(30));
+            HandoffConfig cfg = withTimes(base, o.liveQuiet, o.liveGrace, o.liveQuiet.plus(o.liveGrace).plusSeconds(30))
+                    .withStreams(o.streams);
             // captures whose gateway errors never pause longer than the quiet period: one incident each
             List<String> eligible = fleet.faultTemplates().stream().filter(t -> maxGatewayGap(fleet, t) < quiet).toList();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("quiet_s", quiet / 1000.0);
             r.put("grace_s", grace / 1000.0);
+            r.put("streams_settings", o.streams);
             if (eligible.isEmpty()) {
                 r.put("note", "no capture fits a quiet period of " + o.liveQuiet);
                 return r;
