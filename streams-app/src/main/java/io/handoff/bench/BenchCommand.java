@@ -141,6 +141,7 @@ public final class BenchCommand {
     }
 
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        quietStartupWarnings();
         Options o;
         try {
             if (args.contains("--help") || args.contains("-h")) {
@@ -158,6 +159,21 @@ public final class BenchCommand {
         } catch (RuntimeException e) {
             err.println("handoff bench: failed: " + e);
             return 1;
+        }
+    }
+
+    /**
+     * Start-up warnings every bench run would print (a fresh KRaft log, the broker creating
+     * __consumer_offsets, Streams' advice on processing.exception.handler.global.enabled): set to
+     * error unless the logger's level is set already. slf4j-simple reads these when a logger is created.
+     */
+    private static void quietStartupWarnings() {
+        for (String name : List.of("org.apache.kafka.controller.QuorumController",
+                "kafka.server.DefaultAutoTopicCreationManager", "org.apache.kafka.streams.StreamsConfig")) {
+            String key = "org.slf4j.simpleLogger.log." + name;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "error");
+            }
         }
     }
 
