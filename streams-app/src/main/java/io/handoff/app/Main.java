@@ -26,6 +26,7 @@ public final class Main {
             "  run      run the streaming application against a Kafka cluster",
             "  ship     tail a host's log files into Kafka (follows logrotate, resumes, never drops a line)",
             "  parse    parse log lines of one source and print one JSON object per event",
+            "  bench    measure the pipeline on a generated fleet: lines/s vs the broker's ceiling, SEC, latency, state",
             "  help     show this text, or 'handoff help <command>'",
             "",
             "'handoff <command> --help' describes a command's options.");
@@ -59,6 +60,8 @@ public final class Main {
                     return ParseCli.run(rest, in, out, err);
                 case "ship":
                     return io.handoff.ship.ShipCommand.run(rest, out, err);
+                case "bench":
+                    return io.handoff.bench.BenchCommand.run(rest, out, err);
                 case "help":
                 case "--help":
                 case "-h":
@@ -69,7 +72,7 @@ public final class Main {
                     return 0;
                 default:
                     err.println("handoff: unknown command '" + command
-                            + "'; expected one of: demo, replay, run, ship, parse, help");
+                            + "'; expected one of: demo, replay, run, ship, parse, bench, help");
                     return 2;
             }
         } catch (UsageException e) {
@@ -85,10 +88,10 @@ public final class Main {
             return 0;
         }
         String c = rest.get(0);
-        if (List.of("demo", "replay", "run", "ship", "parse").contains(c)) {
+        if (List.of("demo", "replay", "run", "ship", "parse", "bench").contains(c)) {
             return run(List.of(c, "--help"), in, out, err);
         }
-        err.println("handoff help: unknown command '" + c + "'; expected one of: demo, replay, run, ship, parse");
+        err.println("handoff help: unknown command '" + c + "'; expected one of: demo, replay, run, ship, parse, bench");
         return 2;
     }
 }

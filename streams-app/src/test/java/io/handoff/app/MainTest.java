@@ -39,12 +39,12 @@ class MainTest {
     void unknownCommandNamesTheAcceptedOnes() {
         Result r = run("repaly");
         assertEquals(2, r.code());
-        assertEquals("handoff: unknown command 'repaly'; expected one of: demo, replay, run, ship, parse, help\n", r.err());
+        assertEquals("handoff: unknown command 'repaly'; expected one of: demo, replay, run, ship, parse, bench, help\n", r.err());
     }
 
     @Test
     void everyCommandHasHelpOnStdoutWithExit0() {
-        for (String c : List.of("demo", "replay", "run", "ship", "parse")) {
+        for (String c : List.of("demo", "replay", "run", "ship", "parse", "bench")) {
             Result r = run(c, "--help");
             assertEquals(0, r.code(), c);
             assertTrue(r.out().startsWith("usage: handoff " + c), c + ": " + r.out());
