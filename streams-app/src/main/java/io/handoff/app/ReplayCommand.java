@@ -17,12 +17,9 @@ import io.handoff.topology.CloseGate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
@@ -49,7 +46,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -501,101 +497,16 @@ final class ReplayCommand {
         }
 
         Map<TopicPartition, Long> endOffsets(List<String> topics, boolean committedOnly) {
-            Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
-            for (TopicPartition tp : partitions(topics)) {
-                spec.put(tp, OffsetSpec.latest());
-            }
-            try {
-                ListOffsetsResult res = admin.listOffsets(spec, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-                        committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED));
-                Map<TopicPartition, Long> out = new HashMap<>();
-                res.all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
-                return out;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("reading end offsets of " + topics + ": " + e.getMessage(), e);
-            }
+            return Offsets.end(admin, topics, committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED);
         }
 
-        /**
-         * For transactionally written topics: per partition, the offset after the last data record
-         * (transaction markers also take offsets, so the end offset overstates what a consumer commits).
-         */
         Map<TopicPartition, Long> lastDataOffsets(List<String> topics) {
-            Map<TopicPartition, Long> end = endOffsets(topics, true);
-            Map<TopicPartition, Long> out = new HashMap<>();
-            Map<String, Object> cfg = new HashMap<>();
-            cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                    out.put(e.getKey(), lastDataOffset(c, e.getKey(), e.getValue()));
-                }
-            }
-            return out;
-        }
-
-        private static long lastDataOffset(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long end) {
-            long back = 4;
-            while (true) {
-                long from = Math.max(0, end - back);
-                c.assign(List.of(tp));
-                c.seek(tp, from);
-                long last = -1;
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (c.position(tp) < end && System.nanoTime() < until) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                        last = Math.max(last, r.offset());
-                    }
-                }
-                if (last >= 0) {
-                    return last + 1;
-                }
-                if (from == 0) {
-                    return 0;
-                }
-                back *= 4;
-            }
+            return Offsets.lastData(admin, bootstrap, topics);
         }
 
         /** Whether the application's committed offsets have reached the targets. */
         boolean consumed(Map<TopicPartition, Long> targets) {
-            Map<TopicPartition, OffsetAndMetadata> committed;
-            try {
-                committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("reading the offsets of " + appId + ": " + e.getMessage(), e);
-            }
-            for (Map.Entry<TopicPartition, Long> t : targets.entrySet()) {
-                if (t.getValue() == 0) {
-                    continue;
-                }
-                OffsetAndMetadata c = committed.get(t.getKey());
-                if (c == null || c.offset() < t.getValue()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private List<TopicPartition> partitions(List<String> topics) {
-            try {
-                List<TopicPartition> out = new ArrayList<>();
-                admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
-                        d.partitions().forEach(p -> out.add(new TopicPartition(name, p.partition()))));
-                return out;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("describing " + topics + ": " + e.getMessage(), e);
-            }
+            return Offsets.consumed(admin, appId, targets);
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.handoff.bench;
 
+import io.handoff.app.Offsets;
+
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;
@@ -11,13 +13,10 @@ import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
@@ -200,22 +199,7 @@ final class Pipeline implements AutoCloseable {
 
     /** Whether the application's committed offsets have reached the targets. */
     boolean consumed(Map<TopicPartition, Long> targets) {
-        Map<TopicPartition, OffsetAndMetadata> committed;
-        try {
-            committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("reading the offsets of " + appId + ": " + e.getMessage(), e);
-        }
-        for (Map.Entry<TopicPartition, Long> t : targets.entrySet()) {
-            if (t.getValue() == 0) {
-                continue;
-            }
-            OffsetAndMetadata c = committed.get(t.getKey());
-            if (c == null || c.offset() < t.getValue()) {
-                return false;
-            }
-        }
-        return true;
+        return Offsets.consumed(admin, appId, targets);
     }
 
     /** Open incidents/warnings over the live instances' stores; -1 while any cannot be queried. */
@@ -236,56 +220,11 @@ final class Pipeline implements AutoCloseable {
     }
 
     private Map<TopicPartition, Long> endOffsets(List<String> topics) {
-        try {
-            Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
-                    d.partitions().forEach(p -> spec.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-            Map<TopicPartition, Long> out = new HashMap<>();
-            admin.listOffsets(spec, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> out.put(tp, info.offset()));
-            return out;
-        } catch (Exception e) {
-            throw new IllegalStateException("reading end offsets of " + topics + ": " + e.getMessage(), e);
-        }
+        return Offsets.end(admin, topics, IsolationLevel.READ_COMMITTED);
     }
 
-    /** Per partition of a transactionally written topic, the offset after its last data record (markers take offsets too). */
     private Map<TopicPartition, Long> lastDataOffsets(String topic) {
-        Map<TopicPartition, Long> end = endOffsets(List.of(topic));
-        Map<TopicPartition, Long> out = new HashMap<>();
-        Map<String, Object> cfg = new HashMap<>();
-        cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                out.put(e.getKey(), lastDataOffset(c, e.getKey(), e.getValue()));
-            }
-        }
-        return out;
-    }
-
-    private static long lastDataOffset(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long end) {
-        long back = 4;
-        while (true) {
-            long from = Math.max(0, end - back);
-            c.assign(List.of(tp));
-            c.seek(tp, from);
-            long last = -1;
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (c.position(tp) < end && System.nanoTime() < until) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    last = Math.max(last, r.offset());
-                }
-            }
-            if (last >= 0) {
-                return last + 1;
-            }
-            if (from == 0) {
-                return 0;
-            }
-            back *= 4;
-        }
+        return Offsets.lastData(admin, bootstrap, List.of(topic));
     }
 
     // ---- measurements ----

@@ -1,0 +1,113 @@
+package io.handoff.app;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * How far an application has got, read from offsets rather than guessed from time: used by
+ * {@code handoff replay} and {@code handoff bench} to know when every line has been processed.
+ */
+public final class Offsets {
+    private static final long TIMEOUT_S = 30;
+
+    private Offsets() {}
+
+    /** End offsets of every partition of {@code topics}. */
+    public static Map<TopicPartition, Long> end(Admin admin, List<String> topics, IsolationLevel isolation) {
+        try {
+            Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).forEach((name, d) ->
+                    d.partitions().forEach(p -> spec.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, Long> out = new HashMap<>();
+            admin.listOffsets(spec, new ListOffsetsOptions(isolation)).all().get(TIMEOUT_S, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> out.put(tp, info.offset()));
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading end offsets of " + topics, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading end offsets of " + topics + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * For transactionally written topics: per partition, the offset after the last data record.
+     * Transaction markers take offsets too, so the end offset overstates what a consumer commits.
+     */
+    public static Map<TopicPartition, Long> lastData(Admin admin, String bootstrap, List<String> topics) {
+        Map<TopicPartition, Long> end = end(admin, topics, IsolationLevel.READ_COMMITTED);
+        Map<TopicPartition, Long> out = new HashMap<>();
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                out.put(e.getKey(), lastDataOffset(c, e.getKey(), e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static long lastDataOffset(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long end) {
+        long back = 4;
+        while (true) {
+            long from = Math.max(0, end - back);
+            c.assign(List.of(tp));
+            c.seek(tp, from);
+            long last = -1;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.position(tp) < end && System.nanoTime() < until) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    last = Math.max(last, r.offset());
+                }
+            }
+            if (last >= 0) {
+                return last + 1;
+            }
+            if (from == 0) {
+                return 0;
+            }
+            back *= 4;
+        }
+    }
+
+    /** Whether {@code groupId}'s committed offsets have reached the targets (empty partitions need nothing). */
+    public static boolean consumed(Admin admin, String groupId, Map<TopicPartition, Long> targets) {
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the offsets of " + groupId, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading the offsets of " + groupId + ": " + e.getMessage(), e);
+        }
+        for (Map.Entry<TopicPartition, Long> t : targets.entrySet()) {
+            if (t.getValue() == 0) {
+                continue;
+            }
+            OffsetAndMetadata c = committed.get(t.getKey());
+            if (c == null || c.offset() < t.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
