@@ -60,6 +60,9 @@ final class Harness implements AutoCloseable {
         this.config = base.withStreams(Map.of("schema.registry.url", "mock://" + scope));
         Properties p = HandoffTopology.streamsProperties(config, "handoff-test", metrics);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
+        // The driver processes each record as it is piped, in the order the test chose: that order is what
+        // max.task.idle.ms enforces on a broker, and with it the driver would hold records for the empty topics.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
         try {
             p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("handoff-ttd").toString());
         } catch (IOException e) {
