@@ -390,7 +390,11 @@ final class ReplayCommand {
     static String summaryTable(List<Incident> incidents, List<Warning> warnings, List<FleetIncident> fleet) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"host", "started (UTC)", "root cause", "502", "504", "requests", "culprit"});
+        // a host incident that is part of a fleet incident is told by the fleet row (hosts listed there)
+        Set<String> inFleet = new java.util.HashSet<>();
+        fleet.forEach(f -> inFleet.addAll(f.getIncidentIds()));
         List<Incident> sorted = new ArrayList<>(incidents);
+        sorted.removeIf(i -> inFleet.contains(i.getId()));
         sorted.sort(java.util.Comparator.comparing(Incident::getHost).thenComparing(Incident::getStartedAt));
         for (Incident i : sorted) {
             rows.add(new String[] {i.getHost(), IncidentFormat.iso(i.getStartedAt()), i.getRootCause().name(),
@@ -403,7 +407,8 @@ final class ReplayCommand {
                     "-", "-", "-", IncidentFormat.culpritText(w.getCulprit())});
         }
         for (FleetIncident f : fleet) {
-            rows.add(new String[] {"fleet (" + f.getHosts().size() + " hosts)", IncidentFormat.iso(f.getWindowStart()),
+            rows.add(new String[] {(f.getFleet() == null ? "fleet" : f.getFleet()) + " (" + f.getHosts().size() + " hosts)",
+                    IncidentFormat.iso(f.getWindowStart()),
                     f.getRootCause().name(), String.valueOf(f.getStatusCounts().getOrDefault("502", 0L)),
                     String.valueOf(f.getStatusCounts().getOrDefault("504", 0L)), String.valueOf(f.getTotalRequests()),
                     f.getRecurrence() == null ? "" : "recurs " + f.getRecurrence().getPeriod().name().toLowerCase(Locale.ROOT)
