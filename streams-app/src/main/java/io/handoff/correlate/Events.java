@@ -1,6 +1,11 @@
 package io.handoff.correlate;
 
+import io.handoff.avro.FpmLogFields;
+import io.handoff.avro.FpmSlowFields;
+import io.handoff.avro.KernelFields;
 import io.handoff.avro.LogEvent;
+import io.handoff.avro.NginxAccessFields;
+import io.handoff.avro.NginxErrorFields;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -10,7 +15,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Binary form of a list of {@link LogEvent}s for the correlator's stores: a count, then each event in
@@ -72,7 +79,58 @@ final class Events {
     /** Caps a time-ordered list by dropping from the middle: the first and the last lines stay. */
     static void capMiddle(List<LogEvent> list, int cap) {
         while (list.size() > Math.max(cap, 2)) {
-            list.remove(cap / 2);
+            list.remove(dropIndex(list));
         }
+    }
+
+    /**
+     * Which line a full evidence list gives up: a line of the kind the list shows most often (the
+     * fortieth EAGAIN of a burst), the one nearest the middle, so that the few lines that explain a
+     * burst (a reload notice, an OOM kill, a slowlog entry) stay; the first and the last line always
+     * stay. Only when no middle line repeats a kind does the middle one go.
+     */
+    static int dropIndex(List<LogEvent> list) {
+        int last = list.size() - 1;
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 1; i < last; i++) {
+            counts.merge(kind(list.get(i)), 1, Integer::sum);
+        }
+        String most = null;
+        int max = 1;
+        for (Map.Entry<String, Integer> c : counts.entrySet()) {
+            if (c.getValue() > max) {
+                max = c.getValue();
+                most = c.getKey();
+            }
+        }
+        int mid = list.size() / 2;
+        if (most == null) {
+            return mid;
+        }
+        for (int d = 0; d <= mid; d++) {
+            for (int i : new int[] {mid - d, mid + d}) {
+                if (i > 0 && i < last && most.equals(kind(list.get(i)))) {
+                    return i;
+                }
+            }
+        }
+        return mid;
+    }
+
+    /** What a line shows, coarsely: source and its status, errno and call, event kind or call category. */
+    static String kind(LogEvent e) {
+        Object p = e.getParsed();
+        if (p instanceof NginxAccessFields a) {
+            return "access " + a.getStatus();
+        } else if (p instanceof NginxErrorFields f) {
+            return "error " + f.getErrno() + " " + f.getOperation();
+        } else if (p instanceof FpmLogFields f) {
+            return "fpm " + f.getKind();
+        } else if (p instanceof FpmSlowFields s) {
+            return "slow " + s.getCategory();
+        } else if (p instanceof KernelFields k) {
+            return "kern " + k.getKind();
+        }
+        return e.getSource().name();
     }
 }

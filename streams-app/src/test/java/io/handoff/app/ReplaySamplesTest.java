@@ -43,6 +43,18 @@ class ReplaySamplesTest {
             Map.entry("web-11", "UPSTREAM_MISCONFIGURED"),
             Map.entry("web-12", "FPM_RELOAD_INTERRUPTION"),
             Map.entry("web-13", "DISK_FULL")));
+    /**
+     * host → a line its evidence must keep however long the burst: the one that explains it, often a
+     * single line in the middle of hundreds of identical errors.
+     */
+    static final Map<String, String> KEY_EVIDENCE = Map.of(
+            "web-01", "Reloading in progress",
+            "web-06", "segfault at",
+            "web-07", "Killed process",
+            "web-03", "server reached pm.max_children",
+            "web-04", "curl_exec()",
+            "web-08", "execution timed out");
+
     /** host → the warning kind expected on a host that shows pressure without 502/504. */
     static final Map<String, String> EXPECTED_WARNINGS = Map.of("web-15", "POOL_SATURATED");
 
@@ -69,6 +81,14 @@ class ReplaySamplesTest {
             switch (n.get("type").asText()) {
                 case "incident" -> {
                     incidents.computeIfAbsent(n.get("host").asText(), h -> new ArrayList<>()).add(n.get("root_cause").asText());
+                    String key = KEY_EVIDENCE.get(n.get("host").asText());
+                    if (key != null) {
+                        boolean kept = false;
+                        for (JsonNode e : n.get("evidence")) {
+                            kept |= e.get("line").asText().contains(key);
+                        }
+                        assertTrue(kept, n.get("host").asText() + " lost its key evidence '" + key + "': " + line);
+                    }
                     assertTrue(n.get("evidence").size() > 0, line);
                     assertTrue(n.get("remediation").asText().length() > 20, line);
                     // the failed requests show as 502/504, or (disk full: nginx answers 500) as errno counts
