@@ -180,6 +180,11 @@ final class ReplayCommand {
             String appId = "handoff-replay-" + runId;
             HandoffMetrics metrics = new HandoffMetrics();
             Properties props = HandoffTopology.streamsProperties(config, appId, metrics);
+            // A parse task reads six raw topics; a replay is one big backlog. Waiting up to 1 s for an empty
+            // partition makes Streams merge them by record (event) time rather than in fetch order, so a
+            // replay gives the same incidents every time (the bench measured the difference). Live, the
+            // same wait would delay sparse topics, so handoff run keeps Streams' default.
+            props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "1000");
             // silence means "the end" only once a stage's input is consumed; opened below, stage by stage
             CloseGate idle = CloseGate.afterInput();
             streams = new KafkaStreams(HandoffTopology.build(config, metrics, idle), props);
@@ -540,6 +545,12 @@ final class ReplayCommand {
                 }
             });
             producer.remove(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+            // Replay writes into topics created a moment ago. A broker can still answer NOT_LEADER_OR_FOLLOWER
+            // then; with several requests in flight the idempotent producer's retried first batch meets its own
+            // later batches and loops on OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout (seen on the
+            // in-process broker, about one run in three). One request in flight keeps the order without gaps;
+            // batching keeps the throughput.
+            producer.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
             try (Shipper shipper = Shipper.create(config.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
                     config.topics(), producer)) {
                 ShipSummary s = shipper.ship(source, new ReplayClock(config), p -> {

@@ -10,6 +10,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,39 @@ final class Topics {
         names.addAll(List.of(t.events(), t.incidents(), t.warnings(), t.fleetIncidents(), t.deadLetter(), t.incidentsEcs()));
         names.addAll(FleetStage.topics(t));
         return names;
+    }
+
+    /**
+     * Waits until every partition of {@code topics} has a leader: a topic the controller has created
+     * is not yet writable everywhere, and a producer that starts too early can wait on it for its
+     * whole delivery timeout.
+     */
+    static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String missing = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                missing = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                        .flatMap(d -> d.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty())
+                                .map(p -> d.name() + "-" + p.partition()))
+                        .collect(java.util.stream.Collectors.joining(", "));
+            } catch (ExecutionException | TimeoutException e) {
+                missing = e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic leaders", e);
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                Thread.sleep(100); // polling the cluster's answer, bounded by the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic leaders", e);
+            }
+        }
+        throw new IllegalStateException("topics have no leader after " + timeout + ": " + missing);
     }
 
     /** The six raw topics. */
@@ -74,6 +108,7 @@ final class Topics {
             if (!created.isEmpty()) {
                 err.println("handoff: created topics " + String.join(", ", created));
             }
+            awaitLeaders(a, all(config.topics()), Duration.ofSeconds(60));
         }
     }
 }

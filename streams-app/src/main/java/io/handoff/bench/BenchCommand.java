@@ -114,11 +114,8 @@ public final class BenchCommand {
      * of the lines in this bench with Streams' default 0), which makes incidents differ from run to run.
      */
     static final Map<String, String> BENCH_STREAMS = Map.of("max.task.idle.ms", "1000");
-    // The live segment runs with handoff's own defaults (plus --set). Those now include the same
-    // max.task.idle.ms=1000 (HandoffTopology.streamsProperties): live, the raw topics are nearly empty and
-    // a parse task may wait up to that long for the empty ones, so latency figures measured before that
-    // default (docs/BENCHMARKS.md) are up to 1 s lower than handoff run gives; --set max.task.idle.ms=0
-    // measures the other side of the trade.
+    // The live segment runs with Streams' defaults (plus --set): live, the raw topics are nearly empty and
+    // a parse task would wait up to max.task.idle.ms for the empty ones, which adds that much latency.
 
     /** The parsed options. */
     record Options(int hosts, long lines, long seconds, int bursts, int partitions, int instances, boolean killOne,

@@ -187,11 +187,6 @@ public final class HandoffTopology {
             p.put(DeadLetterDeserializationHandler.METRICS, metrics);
         }
         p.put(StreamsConfig.producerPrefix("acks"), "all");
-        // A parse task reads six raw topics. Without waiting for all of them, a backlog (catch-up after an
-        // outage, a replay) is merged in fetch order rather than by record time: one source runs ahead of a
-        // host's others, whose lines then turn late and incidents differ from run to run (measured by the
-        // bench). Waiting up to 1 s for an empty partition costs up to 1 s of latency on sparse topics.
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 1000L);
         // no global stores; opting in now is what Kafka 5.0 will do by default (and silences its warning)
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.putAll(config.streams());
