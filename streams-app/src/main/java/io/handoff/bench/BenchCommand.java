@@ -114,6 +114,12 @@ public final class BenchCommand {
      * of the lines in this bench with Streams' default 0), which makes incidents differ from run to run.
      */
     static final Map<String, String> BENCH_STREAMS = Map.of("max.task.idle.ms", "1000");
+    /**
+     * The bench ships into topics created a moment before, as replay does: one request in flight, so that
+     * a broker's early NOT_LEADER_OR_FOLLOWER cannot send the idempotent producer into an
+     * OUT_OF_ORDER_SEQUENCE_NUMBER loop (see ReplayCommand).
+     */
+    static final Map<String, Object> FRESH_TOPICS = Map.of("max.in.flight.requests.per.connection", 1);
     // The live segment runs with Streams' defaults (plus --set): live, the raw topics are nearly empty and
     // a parse task would wait up to max.task.idle.ms for the empty ones, which adds that much latency.
 
@@ -473,7 +479,7 @@ public final class BenchCommand {
                 }, "bench-ceiling-reader");
                 long t0 = System.nanoTime();
                 reader.start();
-                try (Shipper shipper = Shipper.create(bootstrap, topics)) {
+                try (Shipper shipper = Shipper.create(bootstrap, topics, FRESH_TOPICS)) {
                     plan.forEach(l -> shipper.send(l.kind(), envelope(l)));
                     shipper.flush();
                 }
@@ -508,7 +514,7 @@ public final class BenchCommand {
                 long[] sent = new long[1];
                 long t0 = System.nanoTime();
                 long[] lastProgress = {t0};
-                try (Shipper shipper = Shipper.create(bootstrap, p.config.topics())) {
+                try (Shipper shipper = Shipper.create(bootstrap, p.config.topics(), FRESH_TOPICS)) {
                     plan.forEach(l -> {
                         shipper.send(l.kind(), envelope(l));
                         sent[0]++;
@@ -828,7 +834,7 @@ public final class BenchCommand {
                     }
                 }
                 Map<String, Long> latency = new TreeMap<>();
-                try (Shipper shipper = Shipper.create(bootstrap, p.config.topics())) {
+                try (Shipper shipper = Shipper.create(bootstrap, p.config.topics(), FRESH_TOPICS)) {
                     long deadline = System.currentTimeMillis() + (end - System.currentTimeMillis()) + o.timeout.toMillis();
                     while (latency.size() < bursts.size() && System.currentTimeMillis() < deadline) {
                         long now = System.currentTimeMillis();
