@@ -473,29 +473,30 @@ final class NginxAccessParser implements LineParser {
     }
 
     private static List<Integer> ints(String s, int from, int to) {
-        List<Integer> out = new ArrayList<>(2);
-        int p = from;
-        while (true) {
-            int e = sep(s, p, to);
-            int end = e < 0 ? to : e;
-            if (end - p == 1 && s.charAt(p) == '-') {
-                out.add(null);
-            } else {
-                int v = Scan.intOf(s, p, end);
-                if (v < 0) {
-                    return null;
-                }
-                out.add(v);
-            }
-            if (e < 0) {
-                return out;
-            }
-            p = e + sepLength(s, e);
-        }
+        return numbers(s, from, to, (x, a, b) -> {
+            int v = Scan.intOf(x, a, b);
+            return v < 0 ? null : v;
+        });
     }
 
     private static List<Double> doubles(String s, int from, int to) {
-        List<Double> out = new ArrayList<>(2);
+        return numbers(s, from, to, (x, a, b) -> {
+            double v = Num.decimal(x, a, b);
+            return Double.isNaN(v) ? null : v;
+        });
+    }
+
+    /** Reads one list element; null when it is not a number. */
+    private interface Element<T> {
+        T at(String s, int from, int to);
+    }
+
+    /**
+     * A list such as {@code "502, 502"} or {@code "0.001 : 0.004"}: each element read by {@code element},
+     * a {@code -} as a null element; null for the whole list when an element is not a number.
+     */
+    private static <T> List<T> numbers(String s, int from, int to, Element<T> element) {
+        List<T> out = new ArrayList<>(2);
         int p = from;
         while (true) {
             int e = sep(s, p, to);
@@ -503,8 +504,8 @@ final class NginxAccessParser implements LineParser {
             if (end - p == 1 && s.charAt(p) == '-') {
                 out.add(null);
             } else {
-                double v = Num.decimal(s, p, end);
-                if (Double.isNaN(v)) {
+                T v = element.at(s, p, end);
+                if (v == null) {
                     return null;
                 }
                 out.add(v);
