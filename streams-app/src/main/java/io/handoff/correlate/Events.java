@@ -1,11 +1,7 @@
 package io.handoff.correlate;
 
-import io.handoff.avro.FpmLogFields;
-import io.handoff.avro.FpmSlowFields;
-import io.handoff.avro.KernelFields;
 import io.handoff.avro.LogEvent;
-import io.handoff.avro.NginxAccessFields;
-import io.handoff.avro.NginxErrorFields;
+import io.handoff.classify.Lines;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -93,7 +89,7 @@ final class Events {
         int last = list.size() - 1;
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 1; i < last; i++) {
-            counts.merge(kind(list.get(i)), 1, Integer::sum);
+            counts.merge(Lines.kindKey(list.get(i)), 1, Integer::sum);
         }
         String most = null;
         int max = 1;
@@ -109,28 +105,11 @@ final class Events {
         }
         for (int d = 0; d <= mid; d++) {
             for (int i : new int[] {mid - d, mid + d}) {
-                if (i > 0 && i < last && most.equals(kind(list.get(i)))) {
+                if (i > 0 && i < last && most.equals(Lines.kindKey(list.get(i)))) {
                     return i;
                 }
             }
         }
         return mid;
-    }
-
-    /** What a line shows, coarsely: source and its status, errno and call, event kind or call category. */
-    static String kind(LogEvent e) {
-        Object p = e.getParsed();
-        if (p instanceof NginxAccessFields a) {
-            return "access " + a.getStatus();
-        } else if (p instanceof NginxErrorFields f) {
-            return "error " + f.getErrno() + " " + f.getOperation();
-        } else if (p instanceof FpmLogFields f) {
-            return "fpm " + f.getKind();
-        } else if (p instanceof FpmSlowFields s) {
-            return "slow " + s.getCategory();
-        } else if (p instanceof KernelFields k) {
-            return "kern " + k.getKind();
-        }
-        return e.getSource().name();
     }
 }
