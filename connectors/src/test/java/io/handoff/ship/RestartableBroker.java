@@ -48,31 +48,7 @@ final class RestartableBroker implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already running");
         }
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", dir.toString());
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("num.partitions", "1");
-        p.put("auto.create.topics.enable", "false");
-        p.put("log.cleaner.dedupe.buffer.size", "2097152");
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "2");
+        Properties p = io.handoff.embedded.EmbeddedKafka.config(dir, port, controllerPort);
         if (!formatted) {
             try {
                 new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream()))

@@ -196,7 +196,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 + BIND_ATTEMPTS + " attempts", last);
     }
 
-    static Properties config(Path logDir, int brokerPort, int controllerPort) {
+    /**
+     * The single-node KRaft settings this broker runs with (also for a test that must restart a broker
+     * on the same ports and data).
+     */
+    public static Properties config(Path logDir, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
