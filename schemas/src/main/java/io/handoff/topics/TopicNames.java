@@ -10,6 +10,7 @@ import io.handoff.avro.SourceKind;
  *   handoff.raw.&lt;source&gt;       shipper events (Filebeat-shaped JSON or plain text), key = host
  *   handoff.events               {@link io.handoff.avro.LogEvent} (Avro), key = host, timestamp = event time
  *   handoff.incidents            {@link io.handoff.avro.Incident} (Avro, Confluent wire format), key = host
+ *   handoff.incident-updates     {@link io.handoff.avro.Incident} with status OPEN/CLOSED, key = incident id, compacted
  *   handoff.warnings             {@link io.handoff.avro.Warning} (Avro), key = host
  *   handoff.fleet-incidents      {@link io.handoff.avro.FleetIncident} (Avro), key = fleet|root cause
  *   handoff.dead-letter          {@link io.handoff.avro.DeadLetter} (Avro), key = original key
@@ -48,6 +49,15 @@ public final class TopicNames {
 
     public String incidents() {
         return prefix + ".incidents";
+    }
+
+    /**
+     * Provisional incidents while a burst is in progress (status OPEN, an update each time the
+     * verdict changes) and the final record (status CLOSED), keyed by incident id; compacted, so a
+     * consumer that starts late reads each incident's latest state.
+     */
+    public String incidentUpdates() {
+        return prefix + ".incident-updates";
     }
 
     public String warnings() {

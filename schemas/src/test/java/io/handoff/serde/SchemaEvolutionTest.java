@@ -3,6 +3,7 @@ package io.handoff.serde;
 import feas.avro.LogEvent;
 import feas.avro.Severity;
 import io.handoff.avro.Incident;
+import io.handoff.avro.IncidentStatus;
 import io.handoff.avro.RootCause;
 import io.handoff.registry.InMemorySchemaRegistryClient;
 import org.apache.avro.Schema;
@@ -80,7 +81,8 @@ class SchemaEvolutionTest {
 
     @Test
     void olderIncidentReadsIntoTodaysIncident() throws IOException {
-        Schema old = incidentWithout(List.of("fleet", "contributing_causes", "summary", "evidence_total"));
+        Schema old = incidentWithout(List.of("fleet", "contributing_causes", "summary", "evidence_total",
+                "causal_chain", "status", "revision"));
         InMemorySchemaRegistryClient registry = InMemorySchemaRegistryClient.forScope(SCOPE);
         int id = registry.register("handoff.incidents-value", old);
         GenericRecord r = new GenericData.Record(old);
@@ -109,5 +111,8 @@ class SchemaEvolutionTest {
         assertEquals(List.of(), read.getContributingCauses());
         assertEquals("", read.getSummary());
         assertEquals(0L, read.getEvidenceTotal());
+        assertEquals(List.of(), read.getCausalChain());
+        assertEquals(IncidentStatus.CLOSED, read.getStatus());
+        assertEquals(0, read.getRevision());
     }
 }

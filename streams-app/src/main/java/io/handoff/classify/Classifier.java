@@ -1,5 +1,6 @@
 package io.handoff.classify;
 
+import io.handoff.avro.CausalStep;
 import io.handoff.avro.Culprit;
 import io.handoff.avro.Evidence;
 import io.handoff.avro.LogEvent;
@@ -35,6 +36,60 @@ public final class Classifier {
      */
     public record Classification(RootCause rootCause, List<RootCause> contributing, Culprit culprit,
                                  String remediation, double confidence, String phrase) {}
+
+    /**
+     * The verdict on one burst: root cause, causal chain, culprit, remedy, confidence and summary.
+     * (Interim: folds the timeline's lines into {@link Findings} and asks the priority list; the chain
+     * holds the label and the gateway errors only.)
+     */
+    public static Diagnosis diagnose(Timeline t) {
+        Findings f = fold(t);
+        Classification c = classify(f);
+        Instant start = Instant.ofEpochMilli(t.firstError());
+        Instant end = Instant.ofEpochMilli(t.lastError());
+        long gateway = 0;
+        for (long v : t.statusCounts().values()) gateway += v;
+        List<CausalStep> chain = List.of(
+                CausalStep.newBuilder().setKind(c.rootCause().name()).setRootCause(c.rootCause()).setAt(start)
+                        .setCount(1).setDescription(c.phrase()).build(),
+                CausalStep.newBuilder().setKind("GATEWAY_ERRORS").setAt(start).setCount(gateway)
+                        .setDescription(gateway + " gateway errors").build());
+        return new Diagnosis(c.rootCause(), c.contributing(), chain, c.culprit(), c.remediation(), c.confidence(),
+                summary(t.host(), c, f, start, end));
+    }
+
+    /**
+     * An early warning: what built up on a host without gateway errors, or null when the evidence is
+     * not enough for one (one or two slow requests are not a storm).
+     *
+     * @param kind        what built up
+     * @param likelyCause the label it would be reported as if gateway errors followed
+     */
+    public record WarningVerdict(WarningKind kind, RootCause likelyCause, Culprit culprit, String remediation,
+                                 String summary) {}
+
+    /** The warning a pending warning's lines amount to, or null. */
+    public static WarningVerdict warning(Timeline t) {
+        Findings f = fold(t);
+        WarningKind kind = warningKind(f);
+        if (kind == null) {
+            return null;
+        }
+        RootCause likely = likelyCause(kind, f);
+        return new WarningVerdict(kind, likely, culprit(f), warningRemediation(likely),
+                warningSummary(t.host(), kind, likely, f, Instant.ofEpochMilli(t.firstError()),
+                        Instant.ofEpochMilli(t.lastError())));
+    }
+
+    private static Findings fold(Timeline t) {
+        Findings f = new Findings();
+        for (LogEvent e : t.events()) {
+            f.add(e);
+        }
+        f.statusCounts.clear();
+        f.statusCounts.putAll(t.statusCounts());
+        return f;
+    }
 
     /** Classifies the evidence of one burst. */
     public static Classification classify(Findings f) {
