@@ -231,6 +231,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("num.io.threads", "4");
         p.put("num.recovery.threads.per.data.dir", "1");
         p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        // replays give each record its event time as Kafka timestamp: with the default 7-day time
+        // retention, the broker deletes the records of logs older than a week about 30 s after they
+        // are written (and with them idempotent producers' state: OUT_OF_ORDER_SEQUENCE_NUMBER). This
+        // broker lives for one demo, replay or test run, so nothing expires by time.
+        p.put("log.retention.ms", "-1");
         return p;
     }
 
