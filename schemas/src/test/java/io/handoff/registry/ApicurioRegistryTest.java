@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -102,7 +103,8 @@ class ApicurioRegistryTest {
                     return;
                 }
                 last = r.statusCode() + " " + r.body();
-            } catch (ConnectException e) {
+            } catch (ConnectException | HttpTimeoutException e) {
+                // not listening yet, or listening but still starting (slow on a loaded machine)
                 last = e.toString();
             }
             // not listening yet: wait a little for the process to change state before polling again
