@@ -83,9 +83,11 @@ final class RunCommand {
             Topics.create(config, partitions, err);
         }
         String appId = config.streams().getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
-        HandoffMetrics metrics = new HandoffMetrics();
+        PrometheusMetrics prometheus = new PrometheusMetrics();
+        HandoffMetrics metrics = prometheus.handoff();
         Properties props = HandoffTopology.streamsProperties(config, appId, metrics);
         KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config, metrics), props);
+        prometheus.bind(streams, () -> HandoffTopology.openIncidents(streams));
         String portText = o.get("http-port", System.getenv().getOrDefault("HANDOFF_HTTP_PORT", "8080"));
         int httpPort;
         try {
@@ -99,8 +101,7 @@ final class RunCommand {
         HealthServer http = null;
         if (httpPort > 0) {
             try {
-                http = new HealthServer(httpPort, streams::state, metrics, () -> HandoffTopology.openIncidents(streams),
-                        streams::metrics);
+                http = new HealthServer(httpPort, streams::state, prometheus::scrape);
             } catch (java.io.IOException e) {
                 err.println("handoff run: cannot serve /health and /metrics on port " + httpPort + ": " + e.getMessage());
                 return 1;
@@ -135,6 +136,7 @@ final class RunCommand {
         if (http != null) {
             http.close();
         }
+        prometheus.close();
         return end == KafkaStreams.State.ERROR ? 1 : 0;
     }
 }
