@@ -4,6 +4,9 @@ import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
 import io.handoff.avro.Warning;
+import io.handoff.console.Console;
+import io.handoff.console.HtmlReport;
+import io.handoff.console.ShutdownWait;
 import io.handoff.embedded.EmbeddedKafka;
 import io.handoff.fleet.FleetStage;
 import io.handoff.serde.SpecificAvroSerde;
@@ -64,7 +67,7 @@ final class ReplayCommand {
     static final String REPLAY_HELP = String.join("\n",
             "usage: handoff replay DIR [--format text|json] [--bootstrap-servers HOST:PORT,...]",
             "                          [--schema-registry-url URL] [--config FILE] [--topic-prefix P]",
-            "                          [--partitions N] [--timeout DURATION]",
+            "                          [--partitions N] [--timeout DURATION] [--html FILE]",
             "",
             "Ships every line of DIR through handoff's shipper into Kafka, runs the topology until all input",
             "is consumed and every incident has closed, prints the incidents and exits 0.",
@@ -82,10 +85,12 @@ final class ReplayCommand {
             "  --topic-prefix P           topic prefix (default: handoff in-process; handoff-replay-<id> on a cluster,",
             "                             so a replay never mixes with a live pipeline's topics)",
             "  --partitions N             partitions of the topics it creates (default 2)",
-            "  --timeout DURATION         give up after this long (default 10m)");
+            "  --timeout DURATION         give up after this long (default 10m)",
+            "  --html FILE                also write the incidents, their causal chains and the fleet heatmap into",
+            "                             one self-contained HTML file (opens from disk, loads nothing from the network)");
 
     static final String DEMO_HELP = String.join("\n",
-            "usage: handoff demo [--format text|json] [--timeout DURATION]",
+            "usage: handoff demo [--format text|json] [--timeout DURATION] [--html FILE] [--serve [--http-port N]]",
             "",
             "Starts an in-process Kafka broker and schema registry, replays the bundled sample fleet (real",
             "nginx 1.22 / php-fpm 8.2 / kernel logs captured while each fault was made on purpose, one host",
@@ -94,7 +99,15 @@ final class ReplayCommand {
             "",
             "Beside them it replays fleet eu-central: 24 hosts over three nights built from those captures",
             "(re-timed and re-hosted), where logrotate's FPM reload at 00:00 UTC overflows most hosts' socket",
-            "backlog every night: one fleet incident per night, the later ones named a daily recurrence.");
+            "backlog every night: one fleet incident per night, the later ones named a daily recurrence.",
+            "",
+            "options:",
+            "  --format text|json   text: readable lines (default); json: one object per line",
+            "  --timeout DURATION   give up after this long (default 10m)",
+            "  --html FILE          also write the incidents, chains and fleet heatmap into one self-contained HTML file",
+            "  --serve              serve the incident console on http://127.0.0.1:PORT/ while the demo runs and after",
+            "                       it has finished, until Ctrl-C",
+            "  --http-port N        the console's port with --serve (default 8080; 0 picks a free one)");
 
     private final boolean demo;
 
@@ -105,15 +118,21 @@ final class ReplayCommand {
     int run(List<String> args, PrintStream out, PrintStream err) {
         String name = demo ? "demo" : "replay";
         Options o = demo
-                ? Options.parse(name, args, Set.of("format", "timeout"), Set.of("help"))
+                ? Options.parse(name, args, Set.of("format", "timeout", "html", "http-port"), Set.of("help", "serve"))
                 : Options.parse(name, args, Set.of("format", "bootstrap-servers", "schema-registry-url", "config",
-                        "topic-prefix", "partitions", "timeout"), Set.of("help"));
+                        "topic-prefix", "partitions", "timeout", "html"), Set.of("help"));
         if (o.has("help")) {
             out.println(demo ? DEMO_HELP : REPLAY_HELP);
             return 0;
         }
         boolean json = o.choice("format", "text", "text", "json").equals("json");
         Duration timeout = o.duration("timeout", Duration.ofMinutes(10));
+        Path html = o.has("html") ? htmlFile(name, o.get("html")) : null;
+        if (o.has("http-port") && !o.has("serve")) {
+            throw new UsageException(name + ": --http-port is the console's port; it needs --serve");
+        }
+        Integer servePort = o.has("serve") ? port(name, o.get("http-port", "8080")) : null;
+        ShutdownWait stop = servePort == null ? null : ShutdownWait.register();
         Path tmp = tempDir();
         try {
             Path dir;
@@ -146,19 +165,48 @@ final class ReplayCommand {
             HandoffConfig loaded = ConfigLoader.load(configFile, env, overrides);
             boolean idleSet = env.containsKey(ConfigLoader.envName("handoff.idle-close")) || fileSets(configFile, "handoff.idle-close");
             int partitions = o.positiveInt("partitions", 2);
-            return replay(dir, loaded, idleSet, o.has("topic-prefix"), partitions, json, timeout, tmp, out, err);
+            View view = new View(html, servePort, demo ? "handoff demo: the sample fleet" : "handoff replay of " + dir, stop);
+            return replay(dir, loaded, idleSet, o.has("topic-prefix"), partitions, json, timeout, view, tmp, out, err);
         } finally {
             deleteTree(tmp);
+            if (stop != null) {
+                stop.cleaned();
+            }
         }
     }
 
+    /** What to show besides the printed incidents: an offline report, and the console while it runs. */
+    record View(Path html, Integer servePort, String title, ShutdownWait stop) {}
+
+    static Path htmlFile(String command, String value) {
+        Path file = Path.of(value);
+        Path parent = file.toAbsolutePath().getParent();
+        if (value.isBlank() || Files.isDirectory(file) || parent == null || !Files.isDirectory(parent)) {
+            throw new UsageException(command + ": --html expects a file name in an existing folder, got '" + value + "'");
+        }
+        return file;
+    }
+
+    private static int port(String command, String value) {
+        try {
+            int p = Integer.parseInt(value.trim());
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // message below
+        }
+        throw new UsageException(command + ": --http-port expects a port number 0..65535, got '" + value + "'");
+    }
+
     private int replay(Path dir, HandoffConfig loaded, boolean idleSet, boolean prefixSet, int partitions, boolean json,
-                       Duration timeout, Path tmp, PrintStream out, PrintStream err) {
+                       Duration timeout, View view, Path tmp, PrintStream out, PrintStream err) {
         String runId = UUID.randomUUID().toString().substring(0, 8);
         String bootstrap = loaded.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
         long t0 = System.nanoTime();
         EmbeddedKafka broker = null;
         KafkaStreams streams = null;
+        Console console = null;
         try {
             if (bootstrap == null) {
                 err.println("handoff: starting an in-process Kafka broker (KRaft) …");
@@ -176,6 +224,18 @@ final class ReplayCommand {
                 config = config.withIdleClose(REPLAY_IDLE_CLOSE);
             }
             Topics.create(config, partitions, err);
+            if (view.servePort() != null) {
+                console = Console.start(config.streams(), config.topics());
+                int port;
+                try {
+                    port = console.serve(view.servePort());
+                } catch (IOException e) {
+                    err.println("handoff: cannot serve the console on 127.0.0.1:" + view.servePort() + ": " + e.getMessage()
+                            + " (choose another with --http-port, 0 picks a free one)");
+                    return 1;
+                }
+                err.println("handoff: console on http://127.0.0.1:" + port + "/");
+            }
 
             String appId = "handoff-replay-" + runId;
             HandoffMetrics metrics = new HandoffMetrics();
@@ -254,8 +314,24 @@ final class ReplayCommand {
             double secs = (System.nanoTime() - t0) / 1e9;
             err.println("handoff: " + countsLine(metrics));
             output.finish(err, demo, secs);
+            if (view.html() != null) {
+                try {
+                    HtmlReport.write(view.html(), view.title(), output.incidents, output.fleet);
+                } catch (IOException e) {
+                    err.println("handoff: cannot write the report " + view.html() + ": " + e.getMessage());
+                    return 1;
+                }
+                err.println("handoff: report written to " + view.html());
+            }
+            if (console != null) {
+                err.println("handoff: the console keeps serving (Ctrl-C stops)");
+                view.stop().await();
+            }
             return 0;
         } finally {
+            if (console != null) {
+                console.close();
+            }
             if (streams != null) {
                 // the state lives in the run's temporary folder, deleted with it
                 streams.close(Duration.ofSeconds(20));
