@@ -51,6 +51,8 @@ public final class ConfigLoader {
         k.put("handoff.recurrence.tolerance", "same UTC time of day within this (default 10m)");
         k.put("handoff.recurrence.min", "recurring when seen on at least this many … (default 2)");
         k.put("handoff.recurrence.days", "… of the last this many days, counting today (default 3)");
+        k.put("handoff.alertmanager.url", "post incidents as alerts to this Alertmanager (several comma separated; default none)");
+        k.put("handoff.console.url", "the console's address in alert links (default http://<host name>:<http port>/)");
         return java.util.Collections.unmodifiableMap(k);
     }
 
@@ -66,6 +68,15 @@ public final class ConfigLoader {
      * @param overrides settings from flags, by key
      */
     public static HandoffConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+        return from(resolve(file, env, overrides));
+    }
+
+    /**
+     * The settings in force, by key: handoff's keys and Kafka/registry settings, after the precedence
+     * above ({@link #load} builds the config from them; a command reads a key the topology does not need,
+     * such as {@code handoff.alertmanager.url}, from here).
+     */
+    public static Map<String, String> resolve(Path file, Map<String, String> env, Map<String, String> overrides) {
         Map<String, String> s = new TreeMap<>();
         if (file != null) {
             Properties p = new Properties();
@@ -97,7 +108,7 @@ public final class ConfigLoader {
             }
         });
         s.putAll(overrides);
-        return from(s);
+        return s;
     }
 
     private static void putEnv(Map<String, String> env, Map<String, String> s, String var, String key) {

@@ -1,5 +1,9 @@
 package io.handoff.app;
 
+import io.handoff.alert.AlertmanagerClient;
+import io.handoff.alert.IncidentAlerts;
+import io.handoff.console.Console;
+import io.handoff.console.IncidentFeed;
 import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
 import org.apache.kafka.streams.KafkaStreams;
@@ -29,6 +33,7 @@ final class RunCommand {
     static final String HELP = String.join("\n",
             "usage: handoff run [--bootstrap-servers HOST:PORT,...] [--schema-registry-url URL]",
             "                   [--config FILE] [--application-id ID] [--create-topics] [--partitions N]",
+            "                   [--http-port N] [--alertmanager-url URL]",
             "",
             "Runs the streaming application (parse -> correlate -> classify) against a Kafka cluster until",
             "it is stopped (SIGTERM/SIGINT close it cleanly). Reads handoff.raw.<source>, writes",
@@ -42,14 +47,39 @@ final class RunCommand {
             "  --application-id ID        Kafka Streams application.id (default handoff)",
             "  --create-topics            create missing topics (with --partitions, replication from the broker default)",
             "  --partitions N             partitions of created topics (default 6)",
-            "  --http-port N              port of /health and /metrics (Prometheus); 0 turns them off (default 8080,",
-            "                             or HANDOFF_HTTP_PORT)",
+            "  --http-port N              port of the incident console (/), /health and /metrics (Prometheus); 0 turns",
+            "                             them off (default 8080, or HANDOFF_HTTP_PORT)",
+            "  --alertmanager-url URL     post each incident as an alert to this Alertmanager, resolve it when the",
+            "                             incident closes (or handoff.alertmanager.url, or HANDOFF_ALERTMANAGER_URL)",
             "",
             "handoff.* keys (environment: HANDOFF_ + the key without handoff., upper-case, . and - as _):");
 
+    static final String ALERTMANAGER_URL = "handoff.alertmanager.url";
+    static final String CONSOLE_URL = "handoff.console.url";
+
+    private static String defaultConsoleUrl(int httpPort) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return "http://" + host + ":" + httpPort + "/";
+    }
+
+    private static void closeAll(Console console, IncidentAlerts alerts) {
+        if (console != null) {
+            console.close();
+        }
+        if (alerts != null) {
+            alerts.close();
+        }
+    }
+
     int run(List<String> args, PrintStream out, PrintStream err) {
         Options o = Options.parse("run", args,
-                Set.of("bootstrap-servers", "schema-registry-url", "config", "application-id", "partitions", "http-port"),
+                Set.of("bootstrap-servers", "schema-registry-url", "config", "application-id", "partitions", "http-port",
+                        "alertmanager-url"),
                 Set.of("create-topics", "help"));
         if (o.has("help")) {
             out.println(HELP);
@@ -69,7 +99,20 @@ final class RunCommand {
         if (o.has("application-id")) {
             overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, o.get("application-id"));
         }
-        HandoffConfig config = ConfigLoader.load(o.has("config") ? Path.of(o.get("config")) : null, System.getenv(), overrides);
+        if (o.has("alertmanager-url")) {
+            overrides.put(ALERTMANAGER_URL, o.get("alertmanager-url"));
+        }
+        Map<String, String> settings = ConfigLoader.resolve(o.has("config") ? Path.of(o.get("config")) : null, System.getenv(),
+                overrides);
+        HandoffConfig config = ConfigLoader.from(settings);
+        AlertmanagerClient alertmanager = null;
+        if (settings.get(ALERTMANAGER_URL) != null && !settings.get(ALERTMANAGER_URL).isBlank()) {
+            try {
+                alertmanager = new AlertmanagerClient(settings.get(ALERTMANAGER_URL));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("run: " + ALERTMANAGER_URL + " (--alertmanager-url): " + e.getMessage());
+            }
+        }
         if (!config.streams().containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
             throw new UsageException("run: no Kafka cluster given: expected --bootstrap-servers, bootstrap.servers in"
                     + " --config, or HANDOFF_BOOTSTRAP_SERVERS (for a self-contained run try 'handoff demo')");
@@ -98,15 +141,25 @@ final class RunCommand {
         if (httpPort < 0 || httpPort > 65535) {
             throw new UsageException("run: --http-port expects a port number 0..65535, got '" + portText + "'");
         }
+        // every instance reads the incident topics itself: the console shows the whole view and alerts go out
+        // whichever instance a load balancer or a restart leaves
+        IncidentAlerts alerts = alertmanager == null ? null
+                : new IncidentAlerts(alertmanager, settings.getOrDefault(CONSOLE_URL, defaultConsoleUrl(httpPort)));
+        Console console = httpPort > 0 || alerts != null
+                ? Console.start(config.streams(), config.topics(), alerts == null ? new IncidentFeed.Listener[0]
+                        : new IncidentFeed.Listener[] {alerts})
+                : null;
         HealthServer http = null;
         if (httpPort > 0) {
             try {
                 http = new HealthServer(httpPort, streams::state, prometheus::scrape);
             } catch (java.io.IOException e) {
                 err.println("handoff run: cannot serve /health and /metrics on port " + httpPort + ": " + e.getMessage());
+                closeAll(console, alerts);
                 return 1;
             }
-            err.println("handoff run: /health and /metrics on port " + http.port());
+            http.mount("/", console.handler());
+            err.println("handoff run: the incident console (/), /health and /metrics on port " + http.port());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         streams.setUncaughtExceptionHandler(e -> {
@@ -136,6 +189,7 @@ final class RunCommand {
         if (http != null) {
             http.close();
         }
+        closeAll(console, alerts);
         prometheus.close();
         return end == KafkaStreams.State.ERROR ? 1 : 0;
     }
