@@ -386,7 +386,7 @@
       return a.fleet === c.fleet ? (a.host < c.host ? -1 : a.host > c.host ? 1 : 0) : (a.fleet < c.fleet ? -1 : 1);
     });
     var cw = Math.max(4, Math.min(14, Math.floor(1100 / cols))), ch = 12, left = 150, top = 28;
-    var width = left + cols * cw + 10, height = top + order.length * ch + 8;
+    var width = left + cols * cw + 110, height = top + order.length * ch + 8; // room for the last date label
     var g = sv('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'data-testid': 'host-heatmap', role: 'img' });
     var maxErr = 1;
     order.forEach(function (key) { Object.keys(rows[key].cells).forEach(function (k) { maxErr = Math.max(maxErr, rows[key].cells[k].errors); }); });
