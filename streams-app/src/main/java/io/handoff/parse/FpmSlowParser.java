@@ -8,6 +8,7 @@ import io.handoff.parse.ParseOutcome.Parsed;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One PHP-FPM slowlog entry (the joiner hands it over with its lines joined by {@code \n}):
@@ -17,9 +18,9 @@ import java.util.List;
  * [0x00007f4c8b8f2a30] curl_exec() /var/www/wp-includes/Requests/Transport/cURL.php:204
  * …
  * </pre>
- * Frames are innermost first. The blocking call's category is read from the innermost frame; the
- * plugin or theme is the first frame (innermost first) under {@code wp-content/plugins/NAME/} or
- * {@code wp-content/themes/NAME/}. A frame line that does not have the {@code [0x…] fn() file:line}
+ * Frames are innermost first. What the request was blocked in is read from all frames and the files
+ * they were called from ({@link #category(List)}); the plugin or theme is the first frame (innermost
+ * first) under {@code wp-content/plugins/NAME/} or {@code wp-content/themes/NAME/}. A frame line that does not have the {@code [0x…] fn() file:line}
  * shape fails the entry: a half-read stack would point at the wrong culprit.
  */
 final class FpmSlowParser implements LineParser {
@@ -115,11 +116,9 @@ final class FpmSlowParser implements LineParser {
             from = e + 1;
         }
         f.setFrames(frames);
-        f.setCategory(CallCategory.OTHER);
+        f.setCategory(category(frames));
         if (!frames.isEmpty()) {
-            String fn = frames.get(0).getFunction();
-            f.setBlockingFunction(fn);
-            f.setCategory(category(fn));
+            f.setBlockingFunction(frames.get(0).getFunction());
             for (StackFrame fr : frames) {
                 String file = fr.getFile();
                 String plugin = wpComponent(file, "/wp-content/plugins/");
@@ -173,41 +172,140 @@ final class FpmSlowParser implements LineParser {
         return slash > start ? file.substring(start, slash) : null;
     }
 
-    /** What the innermost frame's function blocks in. */
+    /**
+     * What a slow request was blocked in, read from all its frames (innermost first), because PHP 8.2's
+     * slowlog prints methods without their class ({@code execute()} for {@code PDOStatement->execute}):
+     * <ol>
+     *   <li>the innermost frame's function when it says so by itself: {@code curl_*}, {@code file_get_contents},
+     *       {@code fsockopen}, {@code stream_socket_client}, SOAP and DNS calls (HTTP); {@code mysqli_*},
+     *       {@code PDO…}, {@code pg_*}, {@code wpdb…} (DATABASE); {@code sleep}, {@code usleep} (SLEEP);</li>
+     *   <li>a bare database verb ({@code execute()}, {@code query()}, {@code prepare()}, {@code fetch*()}, …)
+     *       called from a database wrapper or from a plugin or theme; a bare HTTP verb ({@code request()},
+     *       {@code post()}, …) called from an HTTP library (WP_Http, Requests, Guzzle);</li>
+     *   <li>otherwise (the worker sits in {@code fread()}, {@code stream_select()}, a regex, …) the first
+     *       outer frame that is an HTTP or database API: {@code wp_remote_*}, {@code WP_Http}, a call made
+     *       from an HTTP library or a database wrapper.</li>
+     * </ol>
+     * Anything else is OTHER (PHP code, includes, CPU work).
+     */
+    static CallCategory category(List<StackFrame> frames) {
+        if (frames.isEmpty()) {
+            return CallCategory.OTHER;
+        }
+        StackFrame top = frames.get(0);
+        CallCategory c = byFunction(top.getFunction());
+        if (c == null) {
+            c = byCallSite(top.getFunction(), top.getFile(), true);
+        }
+        for (int i = 1; c == null && i < frames.size(); i++) {
+            StackFrame f = frames.get(i);
+            c = api(f.getFunction());
+            if (c == null) {
+                c = byCallSite(f.getFunction(), f.getFile(), false);
+            }
+        }
+        return c == null ? CallCategory.OTHER : c;
+    }
+
+    /** The category of one function name alone (the innermost frame's), as written in the slowlog. */
     static CallCategory category(String fn) {
-        switch (fn) {
-            case "curl_exec":
-            case "curl_multi_exec":
-            case "curl_multi_select":
-            case "file_get_contents":
-            case "fsockopen":
-            case "pfsockopen":
-            case "stream_socket_client":
-            case "SoapClient->__doRequest":
-            case "SoapClient->__call":
-            case "SoapClient->__soapCall":
-                return CallCategory.HTTP;
-            case "mysql_query":
-            case "wpdb->query":
-            case "PDOStatement->execute":
-            case "mysqli->query":
-            case "mysqli->real_query":
-            case "mysqli->real_connect":
-            case "mysqli->__construct":
-            case "mysqli_stmt->execute":
-            case "pg_query":
-            case "pg_execute":
-                return CallCategory.DATABASE;
+        CallCategory c = byFunction(fn);
+        return c == null ? CallCategory.OTHER : c;
+    }
+
+    /** A function that says by itself what it waits for, or null. */
+    private static CallCategory byFunction(String fn) {
+        String f = fn.toLowerCase(Locale.ROOT);
+        switch (f) {
             case "sleep":
             case "usleep":
             case "time_nanosleep":
             case "time_sleep_until":
                 return CallCategory.SLEEP;
+            case "file_get_contents": // a slow read is a URL (or a network filesystem), not a local file
+            case "get_headers":
+            case "fsockopen":
+            case "pfsockopen":
+            case "stream_socket_client":
+            case "stream_socket_enable_crypto":
+            case "socket_connect":
+            case "gethostbyname":
+            case "gethostbynamel":
+            case "dns_get_record":
+            case "checkdnsrr":
+            case "getmxrr":
+            case "__dorequest":
+            case "__soapcall":
+                return CallCategory.HTTP;
+            case "mysql_query":
+            case "mysql_connect":
+            case "mysql_pconnect":
+                return CallCategory.DATABASE;
             default:
-                if (fn.startsWith("mysqli_") || fn.startsWith("PDO->") || fn.startsWith("PDOStatement->")) {
-                    return CallCategory.DATABASE;
-                }
-                return CallCategory.OTHER;
+                break;
         }
+        if (f.startsWith("curl_") || f.startsWith("soapclient->") || f.startsWith("soapclient::")
+                || f.startsWith("ftp_")) {
+            return CallCategory.HTTP;
+        }
+        if (f.startsWith("mysqli") || f.startsWith("pdo") || f.startsWith("pg_") || f.startsWith("sqlsrv_")
+                || f.startsWith("oci_") || f.startsWith("odbc_") || f.startsWith("db2_") || f.startsWith("wpdb->")
+                || f.startsWith("wpdb::") || f.startsWith("sqlite3") || f.startsWith("pgsql\\")) {
+            return CallCategory.DATABASE;
+        }
+        return null;
+    }
+
+    /** An outer frame that is an HTTP or database API by its name, or null. */
+    private static CallCategory api(String fn) {
+        String f = fn.toLowerCase(Locale.ROOT);
+        if (f.startsWith("wp_remote_") || f.startsWith("wp_safe_remote_") || f.equals("download_url")
+                || f.startsWith("wp_http->") || f.startsWith("requests::") || f.startsWith("guzzlehttp\\")) {
+            return CallCategory.HTTP;
+        }
+        CallCategory c = byFunction(fn);
+        return c == CallCategory.SLEEP ? null : c;
+    }
+
+    private static final java.util.Set<String> DB_VERBS = java.util.Set.of("execute", "query", "prepare", "fetch",
+            "fetchall", "fetchcolumn", "fetchobject", "fetchassoc", "exec", "real_query", "multi_query", "store_result",
+            "next_result", "get_results", "get_var", "get_row", "get_col", "executequery", "executestatement",
+            "executecommand", "real_connect", "select_db");
+    private static final java.util.Set<String> HTTP_VERBS = java.util.Set.of("request", "get", "post", "head", "put",
+            "patch", "delete", "send", "sendrequest", "request_multiple", "dispatch", "__dorequest", "__soapcall");
+
+    /**
+     * A bare method name (PHP 8.2 prints no class) read with the file it was called from: a database verb
+     * called from a database wrapper — or, for the innermost frame, from a plugin or theme — is DATABASE;
+     * an HTTP verb called from an HTTP library is HTTP.
+     */
+    private static CallCategory byCallSite(String fn, String file, boolean innermost) {
+        String f = fn.toLowerCase(Locale.ROOT);
+        String path = file.toLowerCase(Locale.ROOT);
+        if (DB_VERBS.contains(f) && (dbWrapper(path) || innermost && (path.contains("/wp-content/plugins/")
+                || path.contains("/wp-content/mu-plugins/") || path.contains("/wp-content/themes/")))) {
+            return CallCategory.DATABASE;
+        }
+        if (HTTP_VERBS.contains(f) && httpLibrary(path)) {
+            return CallCategory.HTTP;
+        }
+        return null;
+    }
+
+    /** A file of a database layer: wpdb, PDO or mysqli wrappers, ORMs. */
+    static boolean dbWrapper(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.contains("wpdb") || name.equals("wp-db.php") || name.contains("mysql") || name.contains("pdo")
+                || name.contains("database") || name.startsWith("db.") || name.startsWith("db-") || name.startsWith("class-db")
+                || path.contains("/db/") || path.contains("/database/") || path.contains("/dbal/")
+                || path.contains("/doctrine/") || path.contains("/eloquent/") || path.contains("/pdo/");
+    }
+
+    /** A file of an HTTP client: WordPress' WP_Http and Requests, Guzzle, Symfony HttpClient, SOAP. */
+    static boolean httpLibrary(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.startsWith("class-wp-http") || name.startsWith("class-requests") || name.contains("http")
+                || name.contains("curl") || name.contains("soap") || path.contains("/requests/")
+                || path.contains("/guzzlehttp/") || path.contains("/http-client/") || path.contains("/httpclient/");
     }
 }

@@ -189,6 +189,40 @@ class FpmParsersTest {
         assertEquals(category, FpmSlowParser.category(fn));
     }
 
+    /**
+     * PHP 8.2's slowlog prints methods without their class, so the kind of wait is read from every frame
+     * and the file each was called from (frames as {@code function@file}, innermost first).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // PDOStatement->execute() called from a plugin, and from a database wrapper
+        "execute@/srv/wp/wp-content/plugins/post-views-counter/post-views-counter.php;post_views_counter_count@/srv/wp/wp-includes/plugin.php|DATABASE",
+        "execute@/srv/app/vendor/doctrine/dbal/src/Connection.php;run@/srv/app/src/Report.php|DATABASE",
+        // mysqli through wpdb: query() called from class-wpdb.php, get_results() from a plugin
+        "mysqli_query@/srv/wp/wp-includes/class-wpdb.php;query@/srv/wp/wp-includes/class-wpdb.php;get_results@/srv/wp/wp-content/plugins/related-products/related-products.php|DATABASE",
+        "query@/srv/wp/wp-includes/class-wpdb.php;get_results@/srv/wp/wp-content/plugins/related-products/related-products.php|DATABASE",
+        // a bare query() of WP_Query is no database wait by itself
+        "query@/srv/wp/wp-includes/class-wp-query.php;__construct@/srv/wp/wp-content/themes/astra/index.php|OTHER",
+        // HTTP: curl and file_get_contents of a URL, and a socket read inside WP_Http
+        "curl_exec@/srv/wp/wp-content/plugins/acme-crm-sync/includes/client.php;acme_crm_sync_push@/srv/wp/wp-content/plugins/acme-crm-sync/acme-crm-sync.php|HTTP",
+        "file_get_contents@/srv/wp/wp-content/themes/astra-child/functions.php;astra_child_instagram_feed@/srv/wp/wp-content/themes/astra-child/functions.php|HTTP",
+        "fread@/srv/wp/wp-includes/class-wp-http-streams.php;request@/srv/wp/wp-includes/class-wp-http.php;wp_remote_get@/srv/wp/wp-content/plugins/x/x.php|HTTP",
+        "stream_select@/srv/wp/wp-includes/Requests/Transport/fsockopen.php;request@/srv/wp/wp-includes/class-requests.php|HTTP",
+        "preg_match@/srv/wp/wp-content/plugins/x/parse.php;wp_remote_post@/srv/wp/wp-content/plugins/x/x.php|HTTP",
+        // sleep wins over the HTTP call that is waiting to retry; CPU work is OTHER
+        "usleep@/srv/wp/wp-content/plugins/product-importer/includes/batch.php;product_importer_poll_lock@/srv/wp/wp-content/plugins/product-importer/includes/batch.php|SLEEP",
+        "md5@/srv/wp/wp-includes/functions.php;wp_busy_work@/srv/wp/wp-content/themes/astra-child/functions.php|OTHER",
+        "[INCLUDE_OR_EVAL]@/srv/wp/wp-settings.php|OTHER",
+    })
+    void categoryFromAllFrames(String frames, CallCategory category) {
+        java.util.List<StackFrame> list = new java.util.ArrayList<>();
+        for (String f : frames.split(";")) {
+            String[] p = f.split("@");
+            list.add(new StackFrame(p[0], p[1], 1));
+        }
+        assertEquals(category, FpmSlowParser.category(list), frames);
+    }
+
     @Test
     void slowlogFailures() {
         assertEquals("PHP-FPM slowlog entry: line 3 is not a '[0x…] function() file:line' frame (found 'garbage')",
