@@ -118,16 +118,31 @@ public final class Lines {
         return u.gateway() && (u != Upstream.DISK_FULL || f.getRequest() != null);
     }
 
-    /** Whether an access line is the site calling itself (WordPress HTTP API or wp-cron from loopback). */
+    /**
+     * Whether an access line is the site calling itself: WordPress' HTTP API ("WordPress/x.y; URL" user
+     * agent), or a request from the host's own loopback address that is wp-cron or carries no browser's
+     * user agent (PHP's file_get_contents sends none, curl and HTTP libraries name themselves). Browsers
+     * behind a local proxy also come from 127.0.0.1, but with their own user agent.
+     */
     public static boolean isSelfRequest(NginxAccessFields a) {
         String ua = a.getHttpUserAgent();
         if (ua != null && ua.startsWith("WordPress/")) {
             return true;
         }
-        String uri = a.getUri() != null ? a.getUri() : a.getRequest();
         String remote = a.getRemoteAddr();
-        return uri != null && uri.contains("wp-cron.php")
-                && remote != null && (remote.equals("127.0.0.1") || remote.equals("::1"));
+        if (remote == null || !(remote.equals("127.0.0.1") || remote.equals("::1"))) {
+            return false;
+        }
+        String uri = a.getUri() != null ? a.getUri() : a.getRequest();
+        if (uri != null && uri.contains("wp-cron.php")) {
+            return true;
+        }
+        if (ua == null || ua.isEmpty() || ua.equals("-")) {
+            return true;
+        }
+        String l = ua.toLowerCase(Locale.ROOT);
+        return l.startsWith("curl/") || l.startsWith("php") || l.startsWith("guzzlehttp") || l.startsWith("wget")
+                || l.startsWith("python-") || l.startsWith("go-http-client") || l.startsWith("java/");
     }
 
     /** A php-fpm process name as the kernel writes it (php-fpm8.2, php5-fpm, php-fpm: pool …). */
@@ -257,7 +272,10 @@ public final class Lines {
             case FAILED_PROCESSES_THRESHOLD:
                 return "too many workers failed: FPM initiated an emergency reload";
             case RELOADING:
-                return "FPM reload (SIGUSR2): workers restart";
+                return msg.startsWith("Reloading in progress") ? "FPM reload (SIGUSR2): workers stop, the master re-executes"
+                        : "FPM re-executes: the reload is done";
+            case READY:
+                return "FPM ready to handle connections (started)";
             case TERMINATING:
             case EXITING:
                 return "FPM master stopping";
@@ -278,50 +296,35 @@ public final class Lines {
     public static String kindKey(LogEvent e) {
         Object p = e.getParsed();
         if (p instanceof NginxErrorFields f) return "nginx-error:" + upstream(f);
-        if (p instanceof FpmLogFields f) return "fpm:" + f.getKind() + ":" + f.getSignal();
+        if (p instanceof FpmLogFields f) {
+            if (f.getKind() == io.handoff.avro.FpmEventKind.RELOADING) {
+                return "fpm:RELOADING:" + (f.getMessage().startsWith("Reloading in progress") ? "signal" : "exec");
+            }
+            return "fpm:" + f.getKind() + ":" + f.getSignal();
+        }
         if (p instanceof FpmSlowFields s) return "slow:" + s.getCategory();
         if (p instanceof KernelFields k) return "kern:" + k.getKind();
-        if (p instanceof NginxAccessFields) return "access:" + gatewayStatus(e);
+        if (p instanceof NginxAccessFields a) {
+            int g = gatewayStatus(e);
+            return "access:" + g + (isSelfRequest(a) ? ":self" : "");
+        }
+        if (p instanceof FpmAccessFields a) return "fpm-access:" + (isWaitingFpmAccess(a) ? "waiting" : "slow");
         return String.valueOf(e.getSource());
     }
 
-    /** The early warning a line feeds when no gateway error follows, or null. */
+    /**
+     * The early warning a line feeds when no gateway error follows, or null: what its sign means as a
+     * warning in the {@link Taxonomy}; a slowlog entry or an "executing too slow" line feeds a slowlog
+     * storm whatever the call. FPM access lines open none (their CPU% is only a hint).
+     */
     public static WarningKind warningKind(LogEvent e) {
         Object p = e.getParsed();
-        if (p instanceof FpmLogFields f) {
-            switch (f.getKind()) {
-                case MAX_CHILDREN_REACHED:
-                case PROCESS_MAX_REACHED:
-                    return WarningKind.POOL_SATURATED;
-                case CHILD_EXITED_ON_SIGNAL: {
-                    int sig = f.getSignal() == null ? -1 : f.getSignal();
-                    return isCrashSignal(sig) || sig == 9 ? WarningKind.WORKER_CRASH : null;
-                }
-                case EXECUTION_TIMED_OUT:
-                    return WarningKind.REQUEST_TERMINATED;
-                case EXECUTING_TOO_SLOW:
-                    return WarningKind.SLOWLOG_STORM;
-                case FAILED_PROCESSES_THRESHOLD:
-                    return WarningKind.WORKER_CRASH;
-                default:
-                    return null;
-            }
+        if (p instanceof FpmSlowFields
+                || p instanceof FpmLogFields f && f.getKind() == io.handoff.avro.FpmEventKind.EXECUTING_TOO_SLOW) {
+            return WarningKind.SLOWLOG_STORM;
         }
-        if (p instanceof FpmSlowFields) return WarningKind.SLOWLOG_STORM;
-        if (p instanceof KernelFields k) {
-            switch (k.getKind()) {
-                case OOM_KILLED:
-                case OOM_KILL_CHOSEN:
-                case OOM_SUMMARY:
-                    return isPhp(k.getProcess()) ? WarningKind.OOM_KILL : null;
-                case SEGFAULT:
-                case TRAP:
-                    return isPhp(k.getProcess()) ? WarningKind.WORKER_CRASH : null;
-                default:
-                    return null;
-            }
-        }
-        return null;
+        Sign s = Burst.signOf(e);
+        return s == null || s == Sign.SLOW_REQUEST ? null : Taxonomy.warningOf(s);
     }
 
     private static String lower(String s) {

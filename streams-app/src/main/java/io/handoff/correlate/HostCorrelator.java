@@ -8,12 +8,12 @@ import io.handoff.avro.Evidence;
 import io.handoff.avro.Incident;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.Origin;
-import io.handoff.avro.RootCause;
 import io.handoff.avro.Warning;
 import io.handoff.avro.WarningKind;
 import io.handoff.classify.Classifier;
-import io.handoff.classify.Findings;
+import io.handoff.classify.Diagnosis;
 import io.handoff.classify.Lines;
+import io.handoff.classify.Timeline;
 import io.handoff.topics.Sources;
 import io.handoff.topology.HandoffMetrics;
 import org.apache.kafka.streams.KeyValue;
@@ -291,8 +291,9 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     }
 
     private void emitIncident(String host, OpenState s) {
-        Findings f = s.meta.findings;
-        Classifier.Classification c = Classifier.classify(f);
+        Timeline t = new Timeline(host, s.meta.fleet, s.meta.first, s.meta.last, s.evidence, s.meta.kindCounts,
+                s.meta.statusCounts, s.meta.errnoCounts, s.meta.totalRequests, s.meta.sourceClocks);
+        Diagnosis d = Classifier.diagnose(t);
         Instant start = Instant.ofEpochMilli(s.meta.first);
         Instant end = Instant.ofEpochMilli(s.meta.last);
         List<Evidence> evidence = new ArrayList<>(s.evidence.size());
@@ -303,42 +304,43 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
                 .setId(host + "@" + start)
                 .setHost(host)
                 .setFleet(s.meta.fleet)
-                .setRootCause(c.rootCause())
+                .setRootCause(d.rootCause())
                 .setStartedAt(start)
                 .setEndedAt(end)
-                .setStatusCounts(new java.util.TreeMap<>(f.statusCounts))
+                .setStatusCounts(new java.util.TreeMap<>(s.meta.statusCounts))
                 .setTotalRequests(s.meta.totalRequests)
-                .setUpstreamErrorsByErrno(new java.util.TreeMap<>(f.errnoCounts))
+                .setUpstreamErrorsByErrno(new java.util.TreeMap<>(s.meta.errnoCounts))
                 .setEvidence(evidence)
                 .setEvidenceTotal(s.meta.evidenceTotal)
-                .setCulprit(c.culprit())
-                .setRemediation(c.remediation())
-                .setContributingCauses(new ArrayList<>(c.contributing()))
-                .setConfidence(c.confidence())
-                .setSummary(Classifier.summary(host, c, f, start, end))
+                .setCulprit(d.culprit())
+                .setRemediation(d.remediation())
+                .setContributingCauses(new ArrayList<>(d.contributing()))
+                .setConfidence(d.confidence())
+                .setSummary(d.summary())
+                .setCausalChain(new ArrayList<>(d.chain()))
                 .build();
-        recorder.increment("incidents", "root_cause", c.rootCause().name());
+        recorder.increment("incidents", "root_cause", d.rootCause().name());
         context.forward(new Record<Object, Object>(host, incident, s.meta.first), incidentsChild);
     }
 
     private void emitWarning(String host, OpenState s) {
         byte[] ringBytes = lookback.get(host);
         List<LogEvent> ring = ringBytes == null ? List.of() : Events.fromBytes(ringBytes);
-        Findings f = new Findings();
         List<LogEvent> lines = new ArrayList<>();
+        java.util.Map<String, Long> kinds = new java.util.TreeMap<>();
         long from = s.meta.first - graceMs;
         for (LogEvent x : ring) {
             if (x.getTimestamp().toEpochMilli() >= from) {
-                f.add(x);
                 lines.add(x);
+                kinds.merge(Lines.kindKey(x), 1L, Long::sum);
             }
         }
-        WarningKind kind = Classifier.warningKind(f);
-        if (kind == null) {
+        Classifier.WarningVerdict v = Classifier.warning(new Timeline(host, s.meta.fleet, s.meta.first, s.meta.last,
+                lines, kinds, java.util.Map.of(), java.util.Map.of(), 0, java.util.Map.of()));
+        if (v == null) {
             recorder.increment("warnings-below-threshold");
             return; // e.g. one or two slow requests: not a storm
         }
-        RootCause likely = Classifier.likelyCause(kind, f);
         Instant start = Instant.ofEpochMilli(s.meta.first);
         Instant end = Instant.ofEpochMilli(s.meta.last);
         Events.capMiddle(lines, cap);
@@ -347,20 +349,20 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             evidence.add(Classifier.evidence(x));
         }
         Warning w = Warning.newBuilder()
-                .setId(host + "@" + start + "/" + kind)
+                .setId(host + "@" + start + "/" + v.kind())
                 .setHost(host)
                 .setFleet(s.meta.fleet)
-                .setKind(kind)
-                .setLikelyCause(likely)
+                .setKind(v.kind())
+                .setLikelyCause(v.likelyCause())
                 .setStartedAt(start)
                 .setEndedAt(end)
                 .setEvidence(evidence)
                 .setEvidenceTotal(Math.max(s.meta.evidenceTotal, lines.size()))
-                .setCulprit(Classifier.classify(f).culprit())
-                .setRemediation(Classifier.warningRemediation(likely))
-                .setSummary(Classifier.warningSummary(host, kind, likely, f, start, end))
+                .setCulprit(v.culprit())
+                .setRemediation(v.remediation())
+                .setSummary(v.summary())
                 .build();
-        recorder.increment("warnings", "kind", kind.name());
+        recorder.increment("warnings", "kind", v.kind().name());
         context.forward(new Record<Object, Object>(host, w, s.meta.first), warningsChild);
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.LogEvent;
-import io.handoff.classify.Findings;
 import io.handoff.classify.Lines;
 
 import java.io.ByteArrayInputStream;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -49,7 +47,14 @@ final class OpenState {
         /** Requests after the last gateway error, by epoch second, folded in when a later error arrives. */
         public TreeMap<Long, Long> requestsAfterLast = new TreeMap<>();
         public long evidenceTotal;
-        public Findings findings = new Findings();
+        /** Evidence lines and gateway errors by {@link Lines#kindKey}, before the evidence cap. */
+        public TreeMap<String, Long> kindCounts = new TreeMap<>();
+        /** Access lines with a gateway status, by status. */
+        public TreeMap<String, Long> statusCounts = new TreeMap<>();
+        /** nginx upstream failure lines by errno ("none" without one). */
+        public TreeMap<String, Long> errnoCounts = new TreeMap<>();
+        /** Per source, the latest time a line of the open incident's window was written. */
+        public TreeMap<String, Long> sourceClocks = new TreeMap<>();
     }
 
     final Meta meta;
@@ -120,8 +125,16 @@ final class OpenState {
                 meta.requestsAfterLast.merge(t / 1000, 1L, Long::sum);
             }
         }
+        meta.sourceClocks.merge(io.handoff.topics.Sources.name(e.getSource()), Lines.writtenAt(e), Math::max);
         if (gateway || evidenceLine) {
-            meta.findings.add(e);
+            meta.kindCounts.merge(Lines.kindKey(e), 1L, Long::sum);
+            int status = Lines.gatewayStatus(e);
+            if (status != 0) {
+                meta.statusCounts.merge(Integer.toString(status), 1L, Long::sum);
+            }
+            if (e.getParsed() instanceof io.handoff.avro.NginxErrorFields f && Lines.upstream(f).gateway()) {
+                meta.errnoCounts.merge(f.getErrno() == null ? "none" : f.getErrno().toString(), 1L, Long::sum);
+            }
             meta.evidenceTotal++;
             Events.insertSorted(evidence, e);
             Events.capMiddle(evidence, cap);

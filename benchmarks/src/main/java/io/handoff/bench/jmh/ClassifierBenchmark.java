@@ -2,8 +2,9 @@ package io.handoff.bench.jmh;
 
 import io.handoff.avro.LogEvent;
 import io.handoff.classify.Classifier;
-import io.handoff.classify.Findings;
+import io.handoff.classify.Diagnosis;
 import io.handoff.classify.Lines;
+import io.handoff.classify.Timeline;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,10 +30,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code lineSignal}: what the correlator asks of every line (is it a gateway error, is it
  *       evidence), over the realistic mix of {@link Corpus#MIX} — a per-line cost;</li>
- *   <li>{@code findings}: folding one incident's lines into {@link Findings} (each capture's gateway
- *       and evidence lines, as an incident absorbs them) — a per-evidence-line cost;</li>
- *   <li>{@code classify}: the taxonomy over one incident's findings (rotating over the 13 fault
- *       captures) — a per-incident cost.</li>
+ *   <li>{@code diagnose}: the causal chain of one incident's {@link Timeline} (each capture's gateway
+ *       and evidence lines, rotating over the fault captures) — a per-incident cost.</li>
  * </ul>
  * {@code java -jar benchmarks/target/benchmarks.jar ClassifierBenchmark -prof gc} (from the repository root).
  */
@@ -46,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 public class ClassifierBenchmark {
     private LogEvent[] mix;
     private List<List<LogEvent>> incidents;
-    private Findings[] findings;
+    private Timeline[] timelines;
     private int nextLine;
     private int nextIncident;
 
@@ -69,20 +68,29 @@ public class ClassifierBenchmark {
         }
         byHost.keySet().removeIf(h -> byHost.get(h).stream().noneMatch(Lines::isGatewayError));
         incidents = new ArrayList<>(byHost.values());
-        findings = new Findings[incidents.size()];
-        for (int i = 0; i < findings.length; i++) {
-            findings[i] = fold(incidents.get(i));
+        timelines = new Timeline[incidents.size()];
+        for (int i = 0; i < timelines.length; i++) {
+            timelines[i] = timeline(incidents.get(i));
         }
         System.out.println("\nclassifier: " + mix.length + " mixed lines, " + incidents.size() + " incidents "
                 + byHost.keySet() + " of " + incidents.stream().mapToInt(List::size).sum() + " evidence lines");
     }
 
-    private static Findings fold(List<LogEvent> lines) {
-        Findings f = new Findings();
+    private static Timeline timeline(List<LogEvent> lines) {
+        Map<String, Long> kinds = new java.util.TreeMap<>();
+        Map<String, Long> status = new java.util.TreeMap<>();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
         for (LogEvent e : lines) {
-            f.add(e);
+            kinds.merge(Lines.kindKey(e), 1L, Long::sum);
+            int g = Lines.gatewayStatus(e);
+            if (g != 0) status.merge(Integer.toString(g), 1L, Long::sum);
+            if (Lines.isGatewayError(e)) {
+                first = Math.min(first, e.getTimestamp().toEpochMilli());
+                last = Math.max(last, e.getTimestamp().toEpochMilli());
+            }
         }
-        return f;
+        return new Timeline(lines.get(0).getHost(), null, first, last, lines, kinds, status, Map.of(), 0, Map.of());
     }
 
     @Benchmark
@@ -94,16 +102,9 @@ public class ClassifierBenchmark {
     }
 
     @Benchmark
-    public Findings findings() {
+    public Diagnosis diagnose() {
         int i = nextIncident;
-        nextIncident = i + 1 == incidents.size() ? 0 : i + 1;
-        return fold(incidents.get(i));
-    }
-
-    @Benchmark
-    public Classifier.Classification classify() {
-        int i = nextIncident;
-        nextIncident = i + 1 == findings.length ? 0 : i + 1;
-        return Classifier.classify(findings[i]);
+        nextIncident = i + 1 == timelines.length ? 0 : i + 1;
+        return Classifier.diagnose(timelines[i]);
     }
 }
