@@ -2,12 +2,14 @@ package io.handoff.app;
 
 import io.handoff.siem.JsonWriter;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.handoff.avro.CausalStep;
 import io.handoff.avro.Culprit;
 import io.handoff.avro.Evidence;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
 import io.handoff.avro.Recurrence;
 import io.handoff.avro.Warning;
+import io.handoff.classify.Classifier;
 import io.handoff.topics.Sources;
 
 import java.io.IOException;
@@ -23,8 +25,10 @@ import java.util.TreeMap;
  * {@code handoff demo}. The JSON shape is a contract (one object per line):
  * <pre>{@code
  * {"type":"incident","host":…,"root_cause":…,"started_at":…,"ended_at":…,"status_counts":{"502":n,"504":m},
- *  "contributing_causes":[…],"culprit":{…},"remediation":…,"evidence":[{"source","timestamp","line"}], …}
- * {"type":"fleet_incident","root_cause":…,"hosts":[…],"window_start":…,"window_end":…,"share_of_fleet":…,"recurrence":{…}|null, …}
+ *  "contributing_causes":[…],"culprit":{…},"remediation":…,"evidence":[{"source","timestamp","line"}], …,
+ *  "causal_chain":[{"kind","root_cause","at","count","description","evidence"}, …]}
+ * {"type":"fleet_incident","root_cause":…,"hosts":[…],"window_start":…,"window_end":…,"share_of_fleet":…,"recurrence":{…}|null, …,
+ *  "causes":{"LISTEN_BACKLOG_OVERFLOW":20,"FPM_RELOAD_INTERRUPTION":4}}
  * {"type":"warning","host":…,"kind":…, …}
  * }</pre>
  * Times are ISO-8601 UTC. Fields beyond the ones named in the issue come after them and may grow;
@@ -60,6 +64,7 @@ public final class IncidentFormat {
             g.writeNumberField("evidence_total", i.getEvidenceTotal());
             g.writeNumberField("confidence", i.getConfidence());
             g.writeStringField("summary", i.getSummary());
+            chain(g, i.getCausalChain());
         });
     }
 
@@ -114,7 +119,38 @@ public final class IncidentFormat {
             g.writeStringField("remediation", f.getRemediation());
             JsonWriter.strings(g, "incident_ids", f.getIncidentIds());
             g.writeStringField("summary", f.getSummary());
+            g.writeObjectFieldStart("causes");
+            for (Map.Entry<String, Integer> e : new TreeMap<>(f.getCauses()).entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
         });
+    }
+
+    /** {@code "causal_chain": [{"kind", "root_cause", "at", "count", "description", "evidence"}, …]}, root first. */
+    private static void chain(JsonGenerator g, List<CausalStep> chain) throws IOException {
+        g.writeArrayFieldStart("causal_chain");
+        for (CausalStep s : chain) {
+            g.writeStartObject();
+            g.writeStringField("kind", s.getKind());
+            g.writeStringField("root_cause", s.getRootCause() == null ? null : s.getRootCause().name());
+            g.writeStringField("at", iso(s.getAt()));
+            g.writeNumberField("count", s.getCount());
+            g.writeStringField("description", s.getDescription());
+            Evidence e = s.getEvidence();
+            if (e == null) {
+                g.writeNullField("evidence");
+            } else {
+                g.writeObjectFieldStart("evidence");
+                g.writeStringField("source", Sources.name(e.getSource()));
+                g.writeStringField("timestamp", iso(e.getTimestamp()));
+                g.writeStringField("line", e.getLine());
+                g.writeStringField("signal", e.getSignal());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
 
@@ -161,6 +197,9 @@ public final class IncidentFormat {
                 .append(i.getRootCause().name()).append("  ").append(statusText(i.getStatusCounts()))
                 .append(" of ").append(i.getTotalRequests()).append(" requests")
                 .append(String.format(java.util.Locale.ROOT, "  confidence %.2f", i.getConfidence()));
+        if (!i.getCausalChain().isEmpty()) {
+            b.append("\n    chain:      ").append(Classifier.chainText(i.getCausalChain()));
+        }
         if (!i.getContributingCauses().isEmpty()) {
             b.append("\n    because of: ");
             b.append(String.join(", ", i.getContributingCauses().stream().map(Enum::name).toList()));
@@ -196,6 +235,9 @@ public final class IncidentFormat {
         b.append(CLOCK.format(f.getWindowStart())).append("  FLEET  ").append(f.getRootCause().name())
                 .append(" on ").append(f.getHosts().size()).append(" of ").append(f.getActiveHosts())
                 .append(" hosts");
+        if (f.getCauses().size() > 1) {
+            b.append(" (").append(causesText(f.getCauses())).append(')');
+        }
         if (f.getCommonTrigger() != null) {
             b.append(", after ").append(f.getCommonTrigger());
         }
@@ -210,6 +252,18 @@ public final class IncidentFormat {
         }
         b.append("\n    hosts:      ").append(String.join(", ", f.getHosts()));
         b.append("\n    remedy:     ").append(f.getRemediation());
+        return b.toString();
+    }
+
+    /** "20 LISTEN_BACKLOG_OVERFLOW, 4 FPM_RELOAD_INTERRUPTION": most hosts first. */
+    static String causesText(Map<String, Integer> causes) {
+        List<Map.Entry<String, Integer>> l = new java.util.ArrayList<>(new TreeMap<>(causes).entrySet());
+        l.sort((a, c) -> Integer.compare(c.getValue(), a.getValue()));
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Integer> e : l) {
+            if (b.length() > 0) b.append(", ");
+            b.append(e.getValue()).append(' ').append(e.getKey());
+        }
         return b.toString();
     }
 

@@ -59,6 +59,8 @@ final class Burst {
     static final double STUCK_SECONDS = 1.0;
 
     final Timeline timeline;
+    /** The timeline's lines in a fixed order (time, source, text): the verdict must not depend on arrival order. */
+    final List<LogEvent> lines;
     final List<Clue> clues;
     /** Lines of the burst by sign (before the correlator's cap), for the steps' counts. */
     final Map<Sign, Long> counts;
@@ -77,8 +79,9 @@ final class Burst {
     /** The largest pm.max_children FPM named, or null. */
     Integer maxChildren;
 
-    private Burst(Timeline timeline, List<Clue> clues, Map<Sign, Long> counts) {
+    private Burst(Timeline timeline, List<LogEvent> lines, List<Clue> clues, Map<Sign, Long> counts) {
         this.timeline = timeline;
+        this.lines = List.copyOf(lines);
         this.clues = clues;
         this.counts = counts;
     }
@@ -111,7 +114,7 @@ final class Burst {
             r.add(e);
         }
         List<Clue> clues = r.finish();
-        Burst b = new Burst(t, clues, r.counts(events, clues));
+        Burst b = new Burst(t, events, clues, r.counts(events, clues));
         b.failingPaths.putAll(r.failingPaths);
         b.upstreams.putAll(r.upstreams);
         b.sources.addAll(r.sources);

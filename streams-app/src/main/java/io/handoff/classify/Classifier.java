@@ -151,10 +151,10 @@ public final class Classifier {
     }
 
     private static LogEvent firstGatewayLine(Burst b) {
-        for (LogEvent e : b.timeline.events()) {
+        for (LogEvent e : b.lines) {
             if (Lines.isGatewayError(e)) return e;
         }
-        return b.timeline.events().isEmpty() ? null : b.timeline.events().get(0);
+        return b.lines.isEmpty() ? null : b.lines.get(0);
     }
 
     /**

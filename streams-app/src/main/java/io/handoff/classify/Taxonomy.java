@@ -96,7 +96,7 @@ public enum Taxonomy {
             "Find the query in the slowlog frame (enable MySQL's slow query log), add the missing index or cache the result, and check the database for locks and IO wait before adding workers."),
 
     LISTEN_BACKLOG_OVERFLOW(RootCause.LISTEN_BACKLOG_OVERFLOW,
-            "nginx: connect() to the FPM unix socket failed (11: Resource temporarily unavailable); over TCP 'upstream timed out (110) while connecting'",
+            "nginx: connect() to the FPM unix socket failed (11: Resource temporarily unavailable); over TCP 'upstream timed out (110) while connecting'; alone, in the seconds of an FPM reload, or after a pool filled by short requests",
             signs(Sign.LISTEN_BACKLOG_OVERFLOW), signs(), signs(), 0.9, null, 0,
             "the FPM socket's accept queue overflowed and the kernel refused connections",
             "Raise both limits of the accept queue (the smaller wins): listen.backlog = 4096 in the pool and net.core.somaxconn = 4096 via sysctl; stagger FPM reloads (logrotate, deploys) so the queue never has to absorb a full reload."),
@@ -114,7 +114,7 @@ public enum Taxonomy {
             "Start PHP-FPM and find out why it stopped (journalctl -u php8.2-fpm: a failed config test, a crash loop, an OOM of the master); let systemd restart it and alert on the service state."),
 
     WORKER_POOL_EXHAUSTED(RootCause.WORKER_POOL_EXHAUSTED,
-            "FPM 'server reached pm.max_children' or slowlog stacks in sleep(), with nginx 'upstream timed out (110) while reading response header' (often 504s)",
+            "FPM 'server reached pm.max_children' (workers held by sleep(), by PHP code, or simply more requests than workers), with nginx 'upstream timed out (110) while reading response header' (often 504s)",
             signs(Sign.POOL_SATURATED, Sign.SLOW_SLEEP_CALL, Sign.HEADER_TIMEOUT), signs(Sign.POOL_SATURATED),
             signs(Sign.POOL_SATURATED, Sign.HEADER_TIMEOUT, Sign.LISTEN_BACKLOG_OVERFLOW, Sign.REQUEST_TERMINATED), 0.8,
             WarningKind.POOL_SATURATED, 1,

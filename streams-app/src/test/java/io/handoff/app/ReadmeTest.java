@@ -21,13 +21,29 @@ class ReadmeTest {
     /** The README's "Root causes" table, rendered from {@link Taxonomy}. */
     static String taxonomyTable() {
         StringBuilder b = new StringBuilder();
-        b.append("| label | what the logs show | remedy |\n|---|---|---|\n");
+        b.append("| label | what the logs show | chain steps | can cause | early warning | remedy |\n|---|---|---|---|---|---|\n");
         for (Taxonomy t : Taxonomy.values()) {
             b.append("| `").append(t.label().name()).append("` | ")
                     .append(t.signature().replace("|", "\\|")).append(" | ")
+                    .append(signs(t.shownBy(), t.triggers())).append(" | ")
+                    .append(signs(t.canCause(), java.util.Set.of())).append(" | ")
+                    .append(t.warning() == null ? "—" : t.warning().name() + (t.warnAt() > 1 ? " (" + t.warnAt() + ")" : ""))
+                    .append(" | ")
                     .append(t.remediation().replace("|", "\\|")).append(" |\n");
         }
         return b.toString();
+    }
+
+    /** `A`, `B` (routine): a trigger is marked. */
+    private static String signs(java.util.Set<io.handoff.classify.Sign> signs, java.util.Set<io.handoff.classify.Sign> triggers) {
+        if (signs.isEmpty()) {
+            return "—";
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (io.handoff.classify.Sign s : signs) {
+            out.add("`" + s.name() + "`" + (triggers.contains(s) ? " (routine)" : ""));
+        }
+        return String.join(", ", out);
     }
 
     @Test
