@@ -49,6 +49,11 @@ final class Burst {
     static final long SATURATED_MS = 120_000;
     /** A reload without an execvp line in the logs lasts at most this long (process_control_timeout). */
     static final long RELOAD_MS = 30_000;
+    /**
+     * After re-executing, FPM serves with pm.start_servers fresh workers and cold caches and spawns
+     * more over the next seconds: a spike overflows a small accept queue this long after a reload.
+     */
+    static final long RELOAD_WARMUP_MS = 10_000;
     /** nginx's default fastcgi_connect_timeout and fastcgi_read_timeout, when the access line gives no $request_time. */
     static final long NGINX_TIMEOUT_MS = 60_000;
     /** Stamps of one-second resolution (nginx, FPM) and the kernel's clock running behind: slack when comparing times. */

@@ -32,7 +32,14 @@ record Chain(List<Clue> steps) {
         boolean edge = effect.sign() == Sign.GATEWAY_ERRORS
                 ? !cause.sign().symptom() && Taxonomy.of(cause.sign()) != null && causesASymptom(cause.sign())
                 : Taxonomy.canCause(cause.sign(), effect.sign());
-        if (!edge || !cause.overlaps(effect, Burst.TOLERANCE_MS)) {
+        if (!edge) {
+            return false;
+        }
+        Clue span = cause;
+        if (cause.sign() == Sign.FPM_RELOAD && effect.sign() == Sign.LISTEN_BACKLOG_OVERFLOW) {
+            span = cause.withSpan(cause.from(), cause.to() + Burst.RELOAD_WARMUP_MS); // the fresh pool warms up
+        }
+        if (!span.overlaps(effect, Burst.TOLERANCE_MS)) {
             return false;
         }
         return effect.sign() != Sign.REQUEST_TERMINATED || cause.samePid(effect);

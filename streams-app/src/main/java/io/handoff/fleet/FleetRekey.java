@@ -6,9 +6,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Host incidents (key host) → {@link Member}s keyed by {@code fleet|root cause}, timestamped with the
- * incident's start, for the repartition topic. Only the projection travels: the evidence stays on
- * {@code handoff.incidents}.
+ * Host incidents (key host) → {@link Member}s keyed by {@code fleet|trigger} (an FPM reload, or the root
+ * cause), timestamped with the incident's start, for the repartition topic. Only the projection
+ * travels: the evidence stays on {@code handoff.incidents}.
  */
 final class FleetRekey implements Processor<String, Incident, String, Member> {
     private final String child;
@@ -29,7 +29,8 @@ final class FleetRekey implements Processor<String, Incident, String, Member> {
         if (i == null) {
             return; // a tombstone on the incidents topic is not an incident
         }
-        context.forward(new Record<>(FleetStage.fleetKey(i.getFleet(), i.getRootCause()), Member.of(i),
-                i.getStartedAt().toEpochMilli()), child);
+        Member m = Member.of(i);
+        context.forward(new Record<>(FleetStage.groupKey(i.getFleet(), m.trigger()), m, i.getStartedAt().toEpochMilli()),
+                child);
     }
 }

@@ -37,6 +37,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@link Role#BACKLOG_AFTER_RELOAD}: {@code web-01}, a listen-backlog overflow right after an
  *       FPM reload; placed so that the {@code Reloading in progress} notice is at the given instant.</li>
+ *   <li>{@link Role#RELOAD_INTERRUPTION}: {@code web-12}, an FPM reload that does not wait
+ *       (process_control_timeout = 0) and resets two checkouts in flight; placed so that its first
+ *       {@code Reloading in progress} notice is at the given instant.</li>
  *   <li>{@link Role#WORKER_CRASH}: {@code web-06}, segfaulting workers; the first nginx error line
  *       at the instant.</li>
  *   <li>{@link Role#LOG_REOPEN}: {@code web-14}, healthy traffic with a PHP fatal error (a 500, not a
@@ -54,6 +57,7 @@ public final class FleetScenario {
 
     public enum Role {
         BACKLOG_AFTER_RELOAD("web-01", e -> e.kind == SourceKind.PHP_FPM && e.text.contains("Reloading in progress")),
+        RELOAD_INTERRUPTION("web-12", e -> e.kind == SourceKind.PHP_FPM && e.text.contains("Reloading in progress")),
         WORKER_CRASH("web-06", e -> e.kind == SourceKind.NGINX_ERROR),
         LOG_REOPEN("web-14", e -> e.kind == SourceKind.PHP_FPM && e.text.contains("log file re-opened"));
 

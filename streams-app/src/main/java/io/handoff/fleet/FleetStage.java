@@ -31,15 +31,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fleet stage: one root cause on many hosts of a fleet at once becomes one {@link FleetIncident},
- * and a cause that comes back at the same UTC time of day is named as a schedule.
+ * The fleet stage: one spike on many hosts of a fleet becomes one {@link FleetIncident} — hosts that
+ * share a trigger (an FPM reload in their chains) whatever labels they got, with the breakdown of hosts
+ * per label; other hosts of the same moment by their root cause — and a spike that comes back at the
+ * same UTC time of day is named as a schedule.
  *
  * <pre>
  * in sub-topology "correlate" (a second child of source-events, no change to the correlator):
  *   source-events → fleet-activity-tap → fleet-sink-activity (&lt;prefix&gt;.fleet-activity: host → Heartbeat, partitioned by fleet)
  * sub-topology "fleet-rekey":
  *   fleet-source-incidents (handoff.incidents, host → Incident) → fleet-rekey
- *       → fleet-sink-repartition (&lt;prefix&gt;.fleet-repartition: fleet|cause → Member, partitioned by fleet)
+ *       → fleet-sink-repartition (&lt;prefix&gt;.fleet-repartition: fleet|trigger → Member, partitioned by fleet)
  * sub-topology "fleet-window":
  *   fleet-source-repartition + fleet-source-activity → fleet-window
  *       [fleet-open-windows, fleet-window-hosts, fleet-active-hosts, fleet-recurrence]
@@ -69,7 +71,7 @@ public final class FleetStage {
     public static final String ACTIVE_STORE = "fleet-active-hosts";
     public static final String RECURRENCE_STORE = "fleet-recurrence";
 
-    /** Incidents re-keyed by fleet and cause, partitioned by fleet: {@code <prefix>.fleet-repartition}. */
+    /** Incidents re-keyed by fleet and trigger, partitioned by fleet: {@code <prefix>.fleet-repartition}. */
     public static String repartitionTopic(TopicNames t) {
         return t.prefix() + ".fleet-repartition";
     }
@@ -107,9 +109,17 @@ public final class FleetStage {
         return config.quietPeriod().plus(config.grace()).plus(config.fleetWindow());
     }
 
-    /** The key of the repartition and fleet-incident topics: {@code <fleet>|<ROOT_CAUSE>} ("" for the default fleet). */
+    /** The key of the fleet-incident topic: {@code <fleet>|<ROOT_CAUSE>} ("" for the default fleet). */
     public static String fleetKey(String fleet, RootCause cause) {
         return (fleet == null ? "" : fleet) + "|" + cause.name();
+    }
+
+    /**
+     * The key of the repartition topic: {@code <fleet>|<trigger>}, the trigger an FPM reload
+     * ({@code FPM_RELOAD}) or the root cause (the topic is partitioned by fleet alone).
+     */
+    public static String groupKey(String fleet, String trigger) {
+        return (fleet == null ? "" : fleet) + "|" + trigger;
     }
 
     /** {@link #addTo(Topology, HandoffConfig, HandoffMetrics)} with a private counter registry. */

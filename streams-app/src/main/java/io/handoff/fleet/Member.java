@@ -1,5 +1,6 @@
 package io.handoff.fleet;
 
+import io.handoff.avro.CausalStep;
 import io.handoff.avro.Evidence;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
@@ -17,7 +18,7 @@ import java.util.TreeMap;
  * window merge into one member.
  *
  * @param incidentIds   ids of the host incidents, in arrival order
- * @param reload        an FPM reload is among the evidence or the causes of any of them
+ * @param reload        an FPM reload is part of the story of any of them ({@link #hasReload})
  */
 record Member(String host, String fleet, RootCause rootCause, List<String> incidentIds, long start, long end,
               Map<String, Long> statusCounts, long totalRequests, boolean reload) {
@@ -29,15 +30,35 @@ record Member(String host, String fleet, RootCause rootCause, List<String> incid
                 i.getTotalRequests(), hasReload(i));
     }
 
+    /** The trigger of a spike of FPM reloads: the key of the hosts that reloaded, whatever their label. */
+    static final String RELOAD = "FPM_RELOAD";
+
     /**
-     * Whether FPM reloaded around this incident: a reload notice ({@code Reloading in progress}) among
-     * the evidence, or FPM_RELOAD_INTERRUPTION as the primary or a contributing cause (the evidence is
-     * capped, the causes are not).
+     * What this incident shares with others of the same moment, for the fleet window: {@value #RELOAD}
+     * when an FPM reload is part of its story, else its root cause (no shared trigger is known).
+     */
+    String trigger() {
+        return reload ? RELOAD : rootCause.name();
+    }
+
+    /**
+     * Whether an FPM reload is part of this incident's story: a step of its causal chain, or
+     * FPM_RELOAD_INTERRUPTION as the primary or a contributing cause. A reload that only happened in
+     * the same seconds (a crash in the second of a reload) is not. An incident written before chains
+     * existed is judged by its evidence: a reload notice ({@code Reloading in progress}).
      */
     static boolean hasReload(Incident i) {
+        for (CausalStep s : i.getCausalChain()) {
+            if (RELOAD.equals(s.getKind())) {
+                return true;
+            }
+        }
         if (i.getRootCause() == RootCause.FPM_RELOAD_INTERRUPTION
                 || i.getContributingCauses().contains(RootCause.FPM_RELOAD_INTERRUPTION)) {
             return true;
+        }
+        if (!i.getCausalChain().isEmpty()) {
+            return false;
         }
         for (Evidence e : i.getEvidence()) {
             if (e.getLine().contains("Reloading in progress")

@@ -284,4 +284,75 @@ class FleetStageTest {
             assertEquals(List.of(), h.fleet());
         }
     }
+
+    @Test
+    void oneReloadWithMixedLabelsIsOneFleetIncidentPerNightWithTheBreakdown() {
+        // the nightly reload overflows most hosts' queues and cuts a few hosts' checkouts (they do not wait):
+        // two labels, one spike, one fleet record a night with hosts per label; a crash the same minute stays apart
+        List<String> all = hosts(1, 12);
+        FleetScenario s = scenario();
+        all.forEach(s::host);
+        for (int d = 0; d < 2; d++) {
+            Instant midnight = NIGHT1.plus(DAY.multipliedBy(d));
+            traffic(s, all, midnight);
+            for (int n = 1; n <= 8; n++) s.event(host(n), Role.BACKLOG_AFTER_RELOAD, reloadAt(midnight, n));
+            for (int n = 9; n <= 11; n++) s.event(host(n), Role.RELOAD_INTERRUPTION, midnight.plusSeconds(n % 3));
+            s.event(host(12), Role.LOG_REOPEN, midnight);
+        }
+        s.write(dir);
+        try (FleetHarness h = new FleetHarness()) {
+            h.replay(dir);
+            h.idle();
+            List<Incident> incidents = h.incidents();
+            Map<RootCause, Long> labels = new java.util.TreeMap<>();
+            incidents.forEach(i -> labels.merge(i.getRootCause(), 1L, Long::sum));
+            assertEquals(Map.of(RootCause.LISTEN_BACKLOG_OVERFLOW, 16L, RootCause.FPM_RELOAD_INTERRUPTION, 6L), labels);
+            for (Incident i : incidents) {
+                assertTrue(i.getCausalChain().stream().anyMatch(st -> st.getKind().equals("FPM_RELOAD")), i::getSummary);
+            }
+            List<FleetIncident> fleet = h.fleet();
+            assertEquals(2, fleet.size(), () -> "one fleet incident a night: " + fleet);
+            for (int d = 0; d < 2; d++) {
+                FleetIncident f = fleet.get(d);
+                assertEquals(RootCause.LISTEN_BACKLOG_OVERFLOW, f.getRootCause(), "the label of most hosts");
+                assertEquals(hosts(1, 11), f.getHosts());
+                assertEquals(Map.of("LISTEN_BACKLOG_OVERFLOW", 8, "FPM_RELOAD_INTERRUPTION", 3), f.getCauses());
+                assertEquals(12, f.getActiveHosts());
+                assertEquals("FPM reload (Reloading in progress)", f.getCommonTrigger());
+                assertEquals(11, f.getIncidentIds().size());
+            }
+            assertEquals("LISTEN_BACKLOG_OVERFLOW on 11 of 12 hosts at 00:00 UTC (8 LISTEN_BACKLOG_OVERFLOW,"
+                    + " 3 FPM_RELOAD_INTERRUPTION), after an FPM reload", fleet.get(0).getSummary());
+            assertNull(fleet.get(0).getRecurrence());
+            assertEquals(RecurrencePeriod.DAILY, fleet.get(1).getRecurrence().getPeriod(), "the reload's schedule, whatever the labels");
+            assertEquals(List.of(), h.fleet());
+            assertEquals(0, h.openWindows());
+            assertEquals(0, h.count(FleetStage.HOSTS_STORE));
+        }
+    }
+
+    @Test
+    void replayingTheSameFolderTwiceGivesTheSameIncidentsAndFleetRecords() {
+        List<String> all = hosts(1, 10);
+        FleetScenario s = scenario();
+        all.forEach(s::host);
+        traffic(s, all, NIGHT1);
+        for (int n = 1; n <= 7; n++) s.event(host(n), Role.BACKLOG_AFTER_RELOAD, reloadAt(NIGHT1, n));
+        for (int n = 8; n <= 10; n++) s.event(host(n), Role.RELOAD_INTERRUPTION, NIGHT1.plusSeconds(n % 3));
+        s.write(dir);
+        List<List<String>> runs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            try (FleetHarness h = new FleetHarness()) {
+                h.replay(dir);
+                h.idle();
+                List<String> out = new ArrayList<>();
+                h.incidents().stream().map(i -> i.getId() + " " + i.getRootCause() + " " + i.getCausalChain())
+                        .sorted().forEach(out::add);
+                h.fleet().stream().map(f -> f.toString().replaceAll("\"active_hosts\": \\d+", "")).forEach(out::add);
+                runs.add(out);
+            }
+        }
+        assertEquals(11, runs.get(0).size(), () -> String.join("\n", runs.get(0)));
+        assertEquals(runs.get(0), runs.get(1));
+    }
 }

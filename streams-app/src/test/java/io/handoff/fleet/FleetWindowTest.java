@@ -109,7 +109,7 @@ class FleetWindowTest {
     void twoBurstsOfOneHostInAWindowAreOneHostWithBothIncidents() {
         try (FleetHarness h = new FleetHarness()) {
             incident(h, "web-1", T);
-            h.incidentsIn.pipeInput("web-1", incident("web-1", T.plusSeconds(50), 7, false), T.plusSeconds(50));
+            h.incidentsIn.pipeInput("web-1", incident("web-1", T.plusSeconds(50), 7, true), T.plusSeconds(50));
             incident(h, "web-2", T.plusSeconds(1));
             h.idle();
             List<FleetIncident> out = h.fleet();
@@ -139,5 +139,60 @@ class FleetWindowTest {
             assertEquals(0.75, out.get(0).getShareOfFleet(), 1e-9);
             assertNull(out.get(0).getRecurrence());
         }
+    }
+
+    static Incident incident(String host, Instant start, RootCause label, boolean reload) {
+        return Incident.newBuilder(incident(host, start, 5, reload)).setRootCause(label).build();
+    }
+
+    @Test
+    void hostsOfOneReloadAreOneRecordWhateverTheirLabelsOtherCausesOfTheMinuteStayApart() {
+        try (FleetHarness h = new FleetHarness()) {
+            for (int i = 1; i <= 4; i++) {
+                h.incidentsIn.pipeInput("r" + i, incident("r" + i, T.plusSeconds(i), RootCause.LISTEN_BACKLOG_OVERFLOW, true), T);
+            }
+            for (int i = 1; i <= 2; i++) {
+                h.incidentsIn.pipeInput("i" + i, incident("i" + i, T.plusSeconds(i), RootCause.FPM_RELOAD_INTERRUPTION, false), T);
+            }
+            for (int i = 1; i <= 3; i++) {
+                h.incidentsIn.pipeInput("c" + i, incident("c" + i, T.plusSeconds(20 + i), RootCause.WORKER_CRASH, false), T);
+            }
+            h.idle();
+            List<FleetIncident> out = h.fleet();
+            assertEquals(2, out.size(), () -> "fleet: " + out);
+            FleetIncident reload = out.stream().filter(f -> f.getCommonTrigger() != null).findFirst().orElseThrow();
+            assertEquals(List.of("i1", "i2", "r1", "r2", "r3", "r4"), reload.getHosts());
+            assertEquals(RootCause.LISTEN_BACKLOG_OVERFLOW, reload.getRootCause());
+            assertEquals(Map.of("LISTEN_BACKLOG_OVERFLOW", 4, "FPM_RELOAD_INTERRUPTION", 2), reload.getCauses());
+            FleetIncident crash = out.stream().filter(f -> f.getCommonTrigger() == null).findFirst().orElseThrow();
+            assertEquals(RootCause.WORKER_CRASH, crash.getRootCause());
+            assertEquals(Map.of("WORKER_CRASH", 3), crash.getCauses());
+            assertEquals(List.of("c1", "c2", "c3"), crash.getHosts());
+        }
+    }
+
+    @Test
+    void windowsDependOnTheStartsNotOnTheOrderTheIncidentsArriveIn() {
+        // starts at 0, 90, 150 and 200 s: the window of the earliest (0–120 s) and the next (150–270 s),
+        // whichever incident reaches the stage first
+        List<Instant> starts = List.of(T, T.plusSeconds(90), T.plusSeconds(150), T.plusSeconds(200));
+        List<List<String>> hostsPerRun = new java.util.ArrayList<>();
+        for (List<Integer> order : List.of(List.of(0, 1, 2, 3), List.of(1, 3, 0, 2), List.of(3, 2, 1, 0))) {
+            try (FleetHarness h = new FleetHarness()) {
+                for (int i : order) {
+                    for (String x : new String[] {"a", "b"}) {
+                        String host = x + i;
+                        h.incidentsIn.pipeInput(host, incident(host, starts.get(i), 5, true), T);
+                    }
+                }
+                h.idle();
+                List<String> hosts = new java.util.ArrayList<>();
+                h.fleet().forEach(f -> hosts.add(f.getWindowStart() + " " + f.getHosts()));
+                hostsPerRun.add(hosts);
+            }
+        }
+        assertEquals(List.of(T + " [a0, a1, b0, b1]", T.plusSeconds(150) + " [a2, a3, b2, b3]"), hostsPerRun.get(0));
+        assertEquals(hostsPerRun.get(0), hostsPerRun.get(1));
+        assertEquals(hostsPerRun.get(0), hostsPerRun.get(2));
     }
 }

@@ -36,8 +36,8 @@ class RecurrencesTest {
         assertEquals(2, m.occurrences());
         assertEquals(0, m.inARow());
         assertEquals("X on 3 of 9 hosts at 00:00 UTC, after the nightly FPM reload — 2 of the last 3 days at this time",
-                FleetWindowProcessor.summary(new WindowHeader(null, io.handoff.avro.RootCause.UNKNOWN, now), 3, 9, now, true, m, 3)
-                        .replace("UNKNOWN", "X"));
+                FleetWindowProcessor.summary(null, io.handoff.avro.RootCause.UNKNOWN, java.util.Map.of("UNKNOWN", 3), 3, 9, now,
+                        true, m, 3).replace("UNKNOWN", "X"));
     }
 
     @Test
