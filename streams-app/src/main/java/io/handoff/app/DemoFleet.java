@@ -14,11 +14,13 @@ import java.util.List;
 /**
  * The demo's fleet: 24 hosts of fleet {@code eu-central} over the three nights before the captures,
  * built by {@link FleetScenario} from the real captures ({@code web-01}: a listen-backlog overflow
- * right after an FPM reload; {@code web-14}: a healthy host whose logs logrotate reopens;
- * {@code web-06}: crashing workers), re-timed and re-hosted. Every night at 00:00 UTC most hosts
- * reload FPM and overflow the socket's backlog — the seeds' nightly logrotate reload — and one host
- * crashes alone in the afternoon. The fleet stage reports one fleet incident per night, the second
- * and third as a daily recurrence, and no fleet incident for the lone crash.
+ * around an FPM reload; {@code web-12}: a reload that cuts the requests in flight; {@code web-14}: a
+ * healthy host whose logs logrotate reopens; {@code web-06}: crashing workers), re-timed and
+ * re-hosted. Every night at 00:00 UTC logrotate reloads FPM — the seeds' nightly reload — and most
+ * hosts overflow the socket's backlog while a few, whose pools do not wait for running requests, cut
+ * their checkouts; one host crashes alone in the afternoon. The fleet stage reports one fleet incident
+ * per night with the hosts per label, the second and third as a daily recurrence, and no fleet
+ * incident for the lone crash.
  */
 final class DemoFleet {
     static final String FLEET = "eu-central";
@@ -30,6 +32,12 @@ final class DemoFleet {
 
     static String host(int n) {
         return String.format(java.util.Locale.ROOT, "fra-web-%02d", n);
+    }
+
+    /** What host {@code n} shows on night {@code night} (0-based): escapes, cut requests, or an overflowing queue. */
+    static Role role(int n, int night) {
+        int k = (n + night) % 6;
+        return k == 0 ? Role.LOG_REOPEN : k == 3 ? Role.RELOAD_INTERRUPTION : Role.BACKLOG_AFTER_RELOAD;
     }
 
     /** Writes the fleet's host folders into {@code out}, taking the templates from {@code captures}. */
@@ -48,12 +56,12 @@ final class DemoFleet {
                 s.traffic(h, midnight.minusSeconds(120), midnight.plusSeconds(330), 40);
             }
             for (int n = 1; n <= HOSTS; n++) {
-                // logrotate's reload hits most hosts; a few escape each night (their queue held)
-                boolean hit = (n + night) % 6 != 0;
-                if (hit) {
-                    s.event(host(n), Role.BACKLOG_AFTER_RELOAD, midnight.plusSeconds(n % 4));
-                } else {
-                    s.event(host(n), Role.LOG_REOPEN, midnight);
+                // logrotate's reload hits most hosts; a few escape each night (their queue held), a few
+                // others lose the requests in flight instead (process_control_timeout = 0)
+                switch (role(n, night)) {
+                    case BACKLOG_AFTER_RELOAD -> s.event(host(n), Role.BACKLOG_AFTER_RELOAD, midnight.plusSeconds(n % 4));
+                    case RELOAD_INTERRUPTION -> s.event(host(n), Role.RELOAD_INTERRUPTION, midnight.plusSeconds(n % 3));
+                    default -> s.event(host(n), Role.LOG_REOPEN, midnight);
                 }
             }
         }

@@ -251,6 +251,8 @@ public final class IncidentFormat {
             }
         }
         b.append("\n    hosts:      ").append(String.join(", ", f.getHosts()));
+        b.append("\n    incidents:  ").append(f.getIncidentIds().size()).append(" host incident")
+                .append(f.getIncidentIds().size() == 1 ? "" : "s").append(", told by this line");
         b.append("\n    remedy:     ").append(f.getRemediation());
         return b.toString();
     }

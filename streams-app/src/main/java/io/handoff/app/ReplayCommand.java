@@ -297,8 +297,14 @@ final class ReplayCommand {
                     } else if (phase.equals("fleet: reading incidents")) {
                         // the fleet stage reads the incidents back; all of them must reach it
                         if (watch.consumed(incidentTargets)) {
-                            idle.open(CloseGate.Stage.FLEET);
                             fleetTargets = watch.lastDataOffsets(FleetStage.topics(config.topics()));
+                            phase = "fleet: reading hosts";
+                        }
+                    } else if (phase.equals("fleet: reading hosts")) {
+                        // and every host incident must reach its fleet window before windows may close: a window
+                        // closed while a night's incidents still wait in the repartition topic would call them late
+                        if (watch.consumed(fleetTargets)) {
+                            idle.open(CloseGate.Stage.FLEET);
                             phase = "closing fleet windows";
                         }
                     } else if (watch.consumed(fleetTargets) && FleetStage.openWindows(streams) == 0 && watch.drained()) {
@@ -441,10 +447,17 @@ final class ReplayCommand {
             this.out = out;
         }
 
+        /** Text: incidents of labelled fleets wait for the fleet stage; one in a fleet incident is told by its line. */
+        final List<Incident> held = new ArrayList<>();
+
         void accept(SpecificRecord r) {
             if (r instanceof Incident i) {
                 incidents.add(i);
-                out.println(json ? IncidentFormat.json(i) : IncidentFormat.text(i) + "\n");
+                if (!json && i.getFleet() != null) {
+                    held.add(i);
+                } else {
+                    out.println(json ? IncidentFormat.json(i) : IncidentFormat.text(i) + "\n");
+                }
             } else if (r instanceof Warning w) {
                 warnings.add(w);
                 out.println(json ? IncidentFormat.json(w) : IncidentFormat.text(w) + "\n");
@@ -456,6 +469,13 @@ final class ReplayCommand {
         }
 
         void finish(PrintStream err, boolean table, double secs) {
+            Set<String> told = new java.util.HashSet<>();
+            fleet.forEach(f -> told.addAll(f.getIncidentIds()));
+            for (Incident i : held) {
+                if (!told.contains(i.getId())) {
+                    out.println(IncidentFormat.text(i) + "\n");
+                }
+            }
             Map<RootCause, Long> byCause = new EnumMap<>(RootCause.class);
             incidents.forEach(i -> byCause.merge(i.getRootCause(), 1L, Long::sum));
             if (table && !json) {
