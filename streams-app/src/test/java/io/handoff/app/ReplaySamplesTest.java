@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code handoff replay --format json} over the committed sample fleet (logs of real faults made with
  * real nginx, php-fpm and the kernel, see samples/README.md), on a real broker: every host gets the
- * label of the fault that was made on it, and nothing else comes out.
+ * label of the fault that was made on it and its causal chain, and nothing else comes out.
  */
 @KafkaBroker.Use
 class ReplaySamplesTest {
@@ -43,6 +43,22 @@ class ReplaySamplesTest {
             Map.entry("web-11", "UPSTREAM_MISCONFIGURED"),
             Map.entry("web-12", "FPM_RELOAD_INTERRUPTION"),
             Map.entry("web-13", "DISK_FULL")));
+    /** host → the kinds of its causal chain's steps, root first (the chain ends in the clients' gateway errors). */
+    static final Map<String, List<String>> EXPECTED_CHAINS = Map.ofEntries(
+            Map.entry("web-01", List.of("POOL_SATURATED", "LISTEN_BACKLOG_OVERFLOW", "GATEWAY_ERRORS")),
+            Map.entry("web-02", List.of("FPM_STOPPED", "UPSTREAM_REFUSED", "GATEWAY_ERRORS")),
+            Map.entry("web-03", List.of("SLOW_SLEEP_CALL", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            Map.entry("web-04", List.of("SLOW_HTTP_CALL", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            Map.entry("web-05", List.of("SELF_REQUEST", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            Map.entry("web-06", List.of("SEGFAULT", "WORKER_RESET", "GATEWAY_ERRORS")),
+            Map.entry("web-07", List.of("OOM_KILL", "WORKER_RESET", "GATEWAY_ERRORS")),
+            Map.entry("web-08", List.of("REQUEST_TERMINATED", "WORKER_RESET", "GATEWAY_ERRORS")),
+            Map.entry("web-09", List.of("SOCKET_PERMISSION_DENIED", "GATEWAY_ERRORS")),
+            Map.entry("web-10", List.of("UPSTREAM_HEADER_TOO_BIG", "GATEWAY_ERRORS")),
+            Map.entry("web-11", List.of("UPSTREAM_MISCONFIGURED", "GATEWAY_ERRORS")),
+            Map.entry("web-12", List.of("FPM_RELOAD", "WORKER_RESET", "GATEWAY_ERRORS")),
+            Map.entry("web-13", List.of("DISK_FULL", "GATEWAY_ERRORS")));
+
     /**
      * host → a line its evidence must keep however long the burst: the one that explains it, often a
      * single line in the middle of hundreds of identical errors.
@@ -81,6 +97,9 @@ class ReplaySamplesTest {
             switch (n.get("type").asText()) {
                 case "incident" -> {
                     incidents.computeIfAbsent(n.get("host").asText(), h -> new ArrayList<>()).add(n.get("root_cause").asText());
+                    List<String> chain = new ArrayList<>();
+                    n.get("causal_chain").forEach(st -> chain.add(st.get("kind").asText()));
+                    assertEquals(EXPECTED_CHAINS.get(n.get("host").asText()), chain, line);
                     String key = KEY_EVIDENCE.get(n.get("host").asText());
                     if (key != null) {
                         boolean kept = false;
