@@ -28,9 +28,10 @@ import java.util.TreeSet;
  *       FPM's SIGSEGV exit of the same pid are one segfault;</li>
  *   <li>a reload lasts from "Reloading in progress" until FPM re-executes; a stopped FPM until it is
  *       ready again; a slowlog entry's request started before the entry was written;</li>
- *   <li>a slow HTTP call is the site calling itself when, while it ran, as many of the site's own
- *       requests to itself (loopback or "WordPress/" user agent) got stuck (failed or took a second or
- *       more) as there were workers making such calls; a terminated request likewise;</li>
+ *   <li>a slow HTTP call is the site calling itself when, while it ran, the site's own requests to
+ *       itself (loopback or "WordPress/" user agent) got stuck (failed, were given up, or took a
+ *       second or more), at least one for every two workers making such calls; a terminated request
+ *       with no stack likewise;</li>
  *   <li>a slowlog entry of a worker that FPM then terminated is that request's stack: a sleep or plain
  *       PHP code is told by the termination step, a call of a kind stays a step of its own;</li>
  *   <li>FPM access lines of waiting requests count only when there is no slowlog (their CPU% is a
@@ -60,8 +61,6 @@ final class Burst {
     static final long TOLERANCE_MS = 1_000;
     /** nginx failures this long before the first gateway error belong to the burst (a shipper's rounding). */
     static final long LOOK_AROUND_MS = TOLERANCE_MS;
-    /** A self-request that took this long was stuck. */
-    static final double STUCK_SECONDS = 1.0;
 
     final Timeline timeline;
     /** The timeline's lines in a fixed order (time, source, text): the verdict must not depend on arrival order. */
@@ -302,12 +301,9 @@ final class Burst {
                 accessByRequest.computeIfAbsent(key, k -> new ArrayList<>()).add(a);
                 accessTimes.computeIfAbsent(key, k -> new ArrayList<>()).add(at);
             }
-            if (Lines.isSelfRequest(a)) {
-                int status = a.getStatus() == null ? 0 : a.getStatus();
-                if (status >= 500 || status == 499 || rt >= STUCK_SECONDS) {
-                    stuckSelf.add(new long[] {at - (long) (rt * 1000), at});
-                    stuckSelfRequests.add(a.getRequest());
-                }
+            if (Lines.isStuckSelfRequest(a)) {
+                stuckSelf.add(new long[] {at - (long) (rt * 1000), at});
+                stuckSelfRequests.add(a.getRequest());
             }
         }
 
@@ -524,7 +520,8 @@ final class Burst {
                     }
                 }
             }
-            boolean deadlock = overlapping > 0 && overlapping * 2 >= Math.max(1, callers.size());
+            long stuck = Math.max(stuckSelf.size(), stuckSelfTotal());
+            boolean deadlock = overlapping > 0 && stuck * 2 >= Math.max(1, callers.size());
             for (Clue c : in) {
                 if (deadlock && c.sign() == Sign.SLOW_HTTP_CALL && stuckDuring(c.from(), c.to()) > 0) {
                     out.add(c.withStack(c.what() + " calling the site itself", c.plugin(), c.theme(), null).withSign(Sign.SELF_REQUEST));
@@ -538,6 +535,15 @@ final class Burst {
                 }
             }
             return out;
+        }
+
+        /** Stuck self-requests of the burst before the correlator's cap (their kind ends in ":self"). */
+        private long stuckSelfTotal() {
+            long n = 0;
+            for (Map.Entry<String, Long> k : t.kindCounts().entrySet()) {
+                if (k.getKey().startsWith("access:") && k.getKey().endsWith(":self")) n += k.getValue();
+            }
+            return n;
         }
 
         private int stuckDuring(long from, long to) {

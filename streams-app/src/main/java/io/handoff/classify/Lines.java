@@ -145,6 +145,19 @@ public final class Lines {
                 || l.startsWith("python-") || l.startsWith("go-http-client") || l.startsWith("java/");
     }
 
+    /**
+     * A request of the site to itself that got stuck: it failed (5xx, or 499 when its caller gave up)
+     * or took a second or more. WordPress calls itself all the time (WP-Cron); only stuck inner
+     * requests tell of a worker waiting on the site it runs.
+     */
+    public static boolean isStuckSelfRequest(NginxAccessFields a) {
+        if (!isSelfRequest(a)) {
+            return false;
+        }
+        int status = a.getStatus() == null ? 0 : a.getStatus();
+        return status >= 500 || status == 499 || a.getRequestTime() != null && a.getRequestTime() >= 1.0;
+    }
+
     /** A php-fpm process name as the kernel writes it (php-fpm8.2, php5-fpm, php-fpm: pool …). */
     public static boolean isPhp(String process) {
         return process != null && process.toLowerCase(Locale.ROOT).contains("php");
@@ -193,9 +206,10 @@ public final class Lines {
             if (g != 0) {
                 return g + " for " + nz(a.getRequest(), "?");
             }
-            if (isSelfRequest(a)) {
-                return "the site calling itself: " + nz(a.getRequest(), "?") + " from " + nz(a.getRemoteAddr(), "?")
-                        + " (" + nz(a.getHttpUserAgent(), "-") + ")";
+            if (isStuckSelfRequest(a)) {
+                return "the site calling itself, stuck: " + nz(a.getRequest(), "?") + " from " + nz(a.getRemoteAddr(), "?")
+                        + " (" + nz(a.getHttpUserAgent(), "-") + ") ended " + a.getStatus()
+                        + (a.getRequestTime() == null ? "" : String.format(Locale.ROOT, " after %.1f s", a.getRequestTime()));
             }
             return null;
         }
@@ -306,7 +320,7 @@ public final class Lines {
         if (p instanceof KernelFields k) return "kern:" + k.getKind();
         if (p instanceof NginxAccessFields a) {
             int g = gatewayStatus(e);
-            return "access:" + g + (isSelfRequest(a) ? ":self" : "");
+            return "access:" + g + (isStuckSelfRequest(a) ? ":self" : "");
         }
         if (p instanceof FpmAccessFields a) return "fpm-access:" + (isWaitingFpmAccess(a) ? "waiting" : "slow");
         return String.valueOf(e.getSource());
