@@ -149,22 +149,31 @@ record Chain(List<Clue> steps) {
     }
 
     /**
-     * The label of the chain: the first step that stands for one, except that a routine trigger at the
-     * root (a reload, more requests than workers) yields to the next labelled step when there is one.
+     * The label of the chain: the first step that stands for one. A routine root (an FPM reload, more
+     * requests than workers) yields to the next labelled step of its chain when an FPM reload is part of
+     * the burst's story ({@code reloadInStory}: the root, or a cause beside the chain): a reload that made
+     * the accept queue overflow is a backlog overflow, because of the reload, and so is a spike the queue
+     * had to absorb together with a reload; a reload whose own effect (resets) reached the clients keeps
+     * its label. Without a reload, a pool that filled up is the pool's fault, whatever nginx then showed.
      */
-    Taxonomy label() {
+    Taxonomy label(boolean reloadInStory) {
         Taxonomy first = null;
         for (int i = 0; i < steps.size(); i++) {
             Sign s = steps.get(i).sign();
             Taxonomy row = s == null ? null : Taxonomy.of(s);
             if (row == null) continue;
-            if (first == null && i == 0 && row.triggers().contains(s)) {
+            if (first == null && i == 0 && row.triggers().contains(s) && reloadInStory) {
                 first = row; // remembered, in case nothing labelled follows
                 continue;
             }
             return row;
         }
         return first == null ? Taxonomy.UNKNOWN : first;
+    }
+
+    /** The label when the chain is all there is to the story. */
+    Taxonomy label() {
+        return label(contains(Sign.FPM_RELOAD));
     }
 
     /** The labels of the steps other than {@code primary}, root first. */

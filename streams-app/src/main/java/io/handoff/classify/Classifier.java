@@ -47,8 +47,9 @@ public final class Classifier {
         Burst b = Burst.read(t);
         Clue onset = onset(b);
         Chain chain = Chain.to(onset, b);
-        Taxonomy primary = chain.label();
-        List<RootCause> contributing = contributing(primary, chain, b);
+        List<RootCause> beside = beside(chain, b);
+        Taxonomy primary = chain.label(chain.contains(Sign.FPM_RELOAD) || beside.contains(RootCause.FPM_RELOAD_INTERRUPTION));
+        List<RootCause> contributing = contributing(primary, chain, beside, b);
         List<CausalStep> steps = steps(chain, b);
         Culprit culprit = culprit(chain, b);
         double confidence = confidence(primary, chain, b);
@@ -158,19 +159,18 @@ public final class Classifier {
     }
 
     /**
-     * Other labels of the chain in order; then causes beside it that explain failures of the burst the
-     * chain does not account for by itself (a reload in the middle of a saturated pool's overflow, but
-     * not the reload of the second in which a worker segfaulted: that one reset is the crash's); then
-     * the labels of failures of another kind.
+     * The causes beside the chain: labelled events that explain failures of the burst the chain does not
+     * account for by itself (a reload in the middle of a saturated pool's overflow, but not the reload of
+     * the second in which a worker segfaulted: that one reset is the crash's), in time order.
      */
-    static List<RootCause> contributing(Taxonomy primary, Chain chain, Burst b) {
-        Set<RootCause> out = new LinkedHashSet<>(chain.otherLabels(primary));
+    static List<RootCause> beside(Chain chain, Burst b) {
+        Set<RootCause> out = new LinkedHashSet<>();
         Set<Sign> chainSigns = signs(chain);
         List<Clue> open = unaccounted(chain, b);
         for (Clue c : b.clues) {
             if (c.sign() == null || c.sign().symptom() || chainSigns.contains(c.sign())) continue;
             Taxonomy row = Taxonomy.of(c.sign());
-            if (row == null || row == primary) continue;
+            if (row == null) continue;
             for (Clue x : open) {
                 if (Chain.explains(c, x)) {
                     out.add(row.label());
@@ -178,6 +178,14 @@ public final class Classifier {
                 }
             }
         }
+        return List.copyOf(out);
+    }
+
+    /** Other labels of the chain in order; then the causes beside it; then the labels of failures of another kind. */
+    static List<RootCause> contributing(Taxonomy primary, Chain chain, List<RootCause> beside, Burst b) {
+        Set<RootCause> out = new LinkedHashSet<>(chain.otherLabels(primary));
+        out.addAll(beside);
+        Set<Sign> chainSigns = signs(chain);
         for (Clue c : b.clues) {
             if (c.sign() != null && c.sign().symptom() && !chainSigns.contains(c.sign())) {
                 Taxonomy row = Taxonomy.of(c.sign());

@@ -16,9 +16,10 @@ import java.util.Set;
  *   <li>{@code signature}: what the logs show, in words (the README's table);</li>
  *   <li>{@code shownBy}: the {@link Sign}s that stand for the label as a step of a causal chain;</li>
  *   <li>{@code triggers}: those of them that are routine (a reload, more requests than workers): at the
- *       root of a chain such a step names the label only when nothing labelled follows it — an FPM reload
- *       whose own effect, resets, reached the clients is a reload interruption; a reload that made the
- *       accept queue overflow is a backlog overflow, because of the reload;</li>
+ *       root of a chain in a burst an FPM reload is part of, such a step names the label only when
+ *       nothing labelled follows it — a reload whose own effect, resets, reached the clients is a reload
+ *       interruption; a reload that made the accept queue overflow, or a spike the queue had to absorb
+ *       together with a reload, is a backlog overflow, because of the reload ({@link Chain#label});</li>
  *   <li>{@code canCause}: the causal edges — what this label's events can cause (a symptom causes
  *       nothing but the gateway errors, and every chain ends in them);</li>
  *   <li>{@code weight}: the confidence of a complete, corroborated chain rooted here;</li>

@@ -148,6 +148,16 @@ class ClassifierTest {
     }
 
     @Test
+    void withoutTheReloadTheSameOverflowIsThePoolsFault() {
+        // web-01 without FPM's lines of the reload second: a spike on a full pool, EAGAIN, no reload
+        Instant reload = Instant.parse("2026-11-21T11:10:27Z");
+        Diagnosis d = one(without("web-01", e -> e.getSource() == SourceKind.PHP_FPM && e.getTimestamp().equals(reload)));
+        assertEquals(RootCause.WORKER_POOL_EXHAUSTED, d.rootCause(), d::summary);
+        assertEquals(List.of("POOL_SATURATED", "LISTEN_BACKLOG_OVERFLOW", "GATEWAY_ERRORS"), kinds(d));
+        assertEquals(List.of(LISTEN_BACKLOG_OVERFLOW), d.contributing());
+    }
+
+    @Test
     void theSiteCallingItselfNeedsItsStuckInnerRequests() {
         // without the access log nothing shows whom curl_exec() called: a slow external call
         Diagnosis d = one(without("web-05", source(SourceKind.NGINX_ACCESS)));
