@@ -565,8 +565,11 @@ final class Burst {
         }
 
         /**
-         * A slowlog entry of the worker FPM then terminated is that request's stack: a sleep or plain PHP
-         * code is told by the termination (one request, one step); a call of a kind stays a step.
+         * A slowlog entry of the worker FPM then terminated is that request's stack. One request, one
+         * step: a sleep, plain PHP code, or a call of a kind that held only its own worker (the pool never
+         * filled while it ran) is told by the termination step. A call of a kind that ran while the pool
+         * was full stays a step of its own, the root the termination only ended (a slow API holding every
+         * worker until request_terminate_timeout); the site calling itself always does.
          */
         private static List<Clue> foldIntoTerminations(List<Clue> in) {
             List<Clue> out = new ArrayList<>(in);
@@ -574,10 +577,15 @@ final class Burst {
             for (int i = 0; i < out.size(); i++) {
                 Clue term = out.get(i);
                 if (term.sign() != Sign.REQUEST_TERMINATED) continue;
+                boolean poolFull = false;
+                for (Clue p : in) {
+                    poolFull |= p.sign() == Sign.POOL_SATURATED && p.overlaps(term, TOLERANCE_MS);
+                }
                 for (Clue s : in) {
-                    if (s.line().getParsed() instanceof FpmSlowFields && s.samePid(term)
-                            && s.at() >= term.from() - TOLERANCE_MS && s.at() <= term.at() + TOLERANCE_MS
-                            && (s.sign() == null || s.sign() == Sign.SLOW_SLEEP_CALL)) {
+                    boolean ownCall = s.sign() == null || s.sign() == Sign.SLOW_SLEEP_CALL
+                            || !poolFull && (s.sign() == Sign.SLOW_HTTP_CALL || s.sign() == Sign.SLOW_DB_CALL);
+                    if (s.line().getParsed() instanceof FpmSlowFields && s.samePid(term) && ownCall
+                            && s.at() >= term.from() - TOLERANCE_MS && s.at() <= term.at() + TOLERANCE_MS) {
                         term = term.withStack((term.what() == null ? "" : term.what() + " ") + "in " + s.what(),
                                 s.plugin(), s.theme(), s.script());
                         folded.add(s);
