@@ -398,8 +398,9 @@ public final class Classifier {
     /**
      * Script, plugin or theme, pid and upstream: from the chain's steps, root first (what the chain does
      * not name is not blamed: the slow requests that held a reload open are not the culprit of the
-     * overflow it caused); the script falls back to the path that failed most, and with no chain the
-     * slowlog's most frequent plugin, theme and script are the best guess.
+     * overflow it caused); the script falls back to the path that failed most. With no chain, or a pool
+     * that filled with nothing slow behind it, the slowlog's most frequent plugin, theme and script (its
+     * plain PHP code) are the best guess.
      */
     static Culprit culprit(Chain chain, Burst b) {
         String script = null;
@@ -416,7 +417,9 @@ public final class Classifier {
             }
             if (pid == null && c.pid() != null) pid = c.pid();
         }
-        if (!explained) {
+        // what filled a pool nothing slow explains (plain PHP code in the slowlog) is still its culprit
+        boolean poolRoot = !chain.steps().isEmpty() && chain.root().sign() == Sign.POOL_SATURATED;
+        if (!explained || poolRoot && plugin == null && theme == null) {
             Map<String, Long> plugins = new TreeMap<>();
             Map<String, Long> themes = new TreeMap<>();
             Map<String, Long> scripts = new TreeMap<>();

@@ -83,7 +83,7 @@ public enum Taxonomy {
             "Stop calling the site over HTTP from inside a request: call the code or database directly, run WP-Cron from system cron (DISABLE_WP_CRON), give loopback requests a short timeout; more workers only postpone the deadlock."),
 
     SLOW_EXTERNAL_CALL(RootCause.SLOW_EXTERNAL_CALL,
-            "slowlog stacks blocked in HTTP calls (curl_*, file_get_contents of a URL, sockets, SOAP, wp_remote_*), or with no slowlog FPM access lines of 5 s or more at under 30% CPU; they fill the pool, time out or get terminated",
+            "slowlog stacks blocked in HTTP calls (curl_*, file_get_contents of a URL, sockets, SOAP, wp_remote_*), or with no slowlog FPM access lines of 5 s or more at under 10% CPU (a hint: a database wait looks the same); they fill the pool, time out or get terminated",
             signs(Sign.SLOW_HTTP_CALL, Sign.SLOW_REQUEST), signs(), signs(Sign.POOL_SATURATED, Sign.HEADER_TIMEOUT, Sign.REQUEST_TERMINATED), 0.85,
             WarningKind.SLOWLOG_STORM, Taxonomy.SLOWLOG_STORM_MIN,
             "workers were stuck waiting on slow outbound HTTP calls",
