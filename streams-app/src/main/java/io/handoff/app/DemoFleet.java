@@ -37,7 +37,7 @@ final class DemoFleet {
     /** What host {@code n} shows on night {@code night} (0-based): escapes, cut requests, or an overflowing queue. */
     static Role role(int n, int night) {
         int k = (n + night) % 6;
-        return k == 0 ? Role.LOG_REOPEN : k == 3 ? Role.RELOAD_INTERRUPTION : Role.BACKLOG_AFTER_RELOAD;
+        return k == 0 ? Role.LOG_REOPEN : k == 4 ? Role.RELOAD_INTERRUPTION : Role.BACKLOG_AFTER_RELOAD;
     }
 
     /** Writes the fleet's host folders into {@code out}, taking the templates from {@code captures}. */
