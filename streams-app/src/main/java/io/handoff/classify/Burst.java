@@ -36,8 +36,8 @@ import java.util.TreeSet;
  *       PHP code is told by the termination step, a call of a kind stays a step of its own;</li>
  *   <li>FPM access lines of waiting requests count only when there is no slowlog (their CPU% is a
  *       hint, not a kind);</li>
- *   <li>connect() refused or ENOENT while FPM kept serving requests and neither stopped nor started is
- *       nginx pointing at the wrong address.</li>
+ *   <li>connect() refused or ENOENT while FPM kept serving requests and was not down meanwhile (no
+ *       stop, no silent death followed by a start) is nginx pointing at the wrong address.</li>
  * </ul>
  * Deterministic: the result depends on the set of lines, not on the order they arrived in.
  */
@@ -622,16 +622,29 @@ final class Burst {
                     "no stop logged; started again", null, null, line));
         }
 
-        /** connect() refused/ENOENT while FPM kept serving and never stopped, started or reloaded: the wrong address. */
+        /**
+         * connect() refused/ENOENT while FPM kept serving requests (its access log went on past the first
+         * refusal) and no stop of FPM explains the refusals (none logged before the last of them, and no
+         * silent death: FPM did not start again after the first): nginx points at the wrong address. A
+         * start or a reload before the burst does not matter (a pool moved to a new socket and reloaded is
+         * exactly how nginx comes to point at the old one).
+         */
         private List<Clue> wrongAddress(List<Clue> in) {
             long firstRefused = Long.MAX_VALUE;
-            boolean lifecycle = !starts.isEmpty() || !reloadEnds.isEmpty();
+            long lastRefused = Long.MIN_VALUE;
             for (Clue c : in) {
-                if (c.sign() == Sign.UPSTREAM_REFUSED) firstRefused = Math.min(firstRefused, c.at());
-                if (c.sign() == Sign.FPM_STOPPED || c.sign() == Sign.FPM_RELOAD) lifecycle = true;
+                if (c.sign() == Sign.UPSTREAM_REFUSED) {
+                    firstRefused = Math.min(firstRefused, c.at());
+                    lastRefused = Math.max(lastRefused, c.at());
+                }
+            }
+            boolean stopped = false;
+            for (Clue c : in) {
+                stopped |= c.sign() == Sign.FPM_STOPPED && c.from() <= lastRefused + TOLERANCE_MS
+                        && c.to() >= firstRefused - TOLERANCE_MS; // down while nginx was refused
             }
             Long served = t.sourceClocks().get(Sources.name(SourceKind.PHP_FPM_ACCESS));
-            if (firstRefused == Long.MAX_VALUE || lifecycle || served == null || served <= firstRefused + TOLERANCE_MS) {
+            if (firstRefused == Long.MAX_VALUE || stopped || served == null || served <= firstRefused + TOLERANCE_MS) {
                 return in;
             }
             List<Clue> out = new ArrayList<>(in.size());
