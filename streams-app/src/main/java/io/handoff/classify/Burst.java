@@ -76,8 +76,6 @@ final class Burst {
     final TreeSet<String> sources = new TreeSet<>();
     /** FPM access lines of 1 s or more: the requests in flight (start, end), for a reload's description. */
     final List<long[]> longRequests = new ArrayList<>();
-    /** Whether the socket is TCP (connect timeouts) rather than unix (EAGAIN). */
-    boolean tcp;
     /** Slow requests seen: slowlog entries, or FPM's "executing too slow" lines when no slowlog was shipped. */
     long slowEntries;
     /** The largest pm.max_children FPM named, or null. */
@@ -123,7 +121,6 @@ final class Burst {
         b.upstreams.putAll(r.upstreams);
         b.sources.addAll(r.sources);
         b.longRequests.addAll(r.longRequests);
-        b.tcp = r.tcp;
         b.maxChildren = r.maxChildren;
         long slowlog = 0;
         long tooSlow = 0;
@@ -225,7 +222,6 @@ final class Burst {
         final Map<String, List<NginxAccessFields>> accessByRequest = new HashMap<>();
         final Map<String, List<Long>> accessTimes = new HashMap<>();
         final List<long[]> stuckSelf = new ArrayList<>();
-        final List<String> stuckSelfRequests = new ArrayList<>();
         final List<Long> reloadEnds = new ArrayList<>();
         final List<Long> starts = new ArrayList<>();
         final Map<Integer, Clue> oom = new LinkedHashMap<>();
@@ -233,11 +229,9 @@ final class Burst {
         final List<Clue> sigkills = new ArrayList<>();
         final TreeSet<Integer> phpVictims = new TreeSet<>();
         final List<LogEvent> startLines = new ArrayList<>();
-        final List<Clue> tooSlow = new ArrayList<>();
         final List<Clue> waiting = new ArrayList<>();
         final List<Clue> nginx = new ArrayList<>();
         boolean slowlog;
-        boolean tcp;
         Integer maxChildren;
 
         Reader(Timeline t) {
@@ -258,7 +252,6 @@ final class Burst {
                 }
                 String addr = f.getUpstreamAddress() != null ? f.getUpstreamAddress() : f.getUpstream();
                 if (addr != null) inc(upstreams, addr);
-                if (u == Lines.Upstream.TIMEOUT_CONNECT) tcp = true;
                 nginx.add(new Clue(s, at, at, at, null, f.getRequest(), null, u.name(), null, null, e));
             } else if (p instanceof FpmLogFields f) {
                 fpm(e, f, at);
@@ -303,7 +296,6 @@ final class Burst {
             }
             if (Lines.isStuckSelfRequest(a)) {
                 stuckSelf.add(new long[] {at - (long) (rt * 1000), at});
-                stuckSelfRequests.add(a.getRequest());
             }
         }
 
@@ -340,9 +332,6 @@ final class Burst {
                             : String.format(Locale.ROOT, "%.1f s", f.getDurationSeconds()), null, null, e));
                     break;
                 }
-                case EXECUTING_TOO_SLOW:
-                    tooSlow.add(new Clue(null, at, at, at, f.getChildPid(), f.getRequest(), f.getScript(), null, null, null, e));
-                    break;
                 case FAILED_PROCESSES_THRESHOLD:
                     clues.add(new Clue(Sign.WORKER_CRASH, at, at, at, null, null, null, "too many workers failed", null, null, e));
                     break;
