@@ -135,6 +135,22 @@ class HandoffTopologyTest {
                         l(NGINX_ACCESS, access("00:00:05", 502, "GET / HTTP/1.1")))));
     }
 
+    /** The causal chain each case of {@link #labels()} comes out with: the kinds of its steps, root first. */
+    static final java.util.Map<RootCause, List<String>> CHAINS = java.util.Map.ofEntries(
+            java.util.Map.entry(RootCause.LISTEN_BACKLOG_OVERFLOW, List.of("FPM_RELOAD", "LISTEN_BACKLOG_OVERFLOW", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.FPM_RELOAD_INTERRUPTION, List.of("FPM_RELOAD", "WORKER_RESET", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.FPM_UNAVAILABLE, List.of("UPSTREAM_REFUSED", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.SOCKET_PERMISSION_DENIED, List.of("SOCKET_PERMISSION_DENIED", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.WORKER_POOL_EXHAUSTED, List.of("POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.SLOW_DATABASE, List.of("SLOW_DB_CALL", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.SELF_REQUEST_DEADLOCK, List.of("SELF_REQUEST", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.OOM_KILL, List.of("OOM_KILL", "WORKER_RESET", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.REQUEST_TERMINATED, List.of("REQUEST_TERMINATED", "WORKER_RESET", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.UPSTREAM_HEADER_TOO_BIG, List.of("UPSTREAM_HEADER_TOO_BIG", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.UPSTREAM_MISCONFIGURED, List.of("UPSTREAM_MISCONFIGURED", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.DISK_FULL, List.of("DISK_FULL", "GATEWAY_ERRORS")),
+            java.util.Map.entry(RootCause.UNKNOWN, List.of("GATEWAY_ERRORS")));
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("labels")
     void eachLabelFromItsRealLines(RootCause expected, List<RootCause> contributing, List<Harness.Line> lines) {
@@ -146,6 +162,7 @@ class HandoffTopologyTest {
             Incident i = out.get(0);
             assertEquals(expected, i.getRootCause(), i::getSummary);
             assertEquals(contributing, i.getContributingCauses(), i::getSummary);
+            assertEquals(CHAINS.get(expected), i.getCausalChain().stream().map(st -> st.getKind()).toList(), i::getSummary);
             // every line is evidence except FPM's SIGTERM exit after a terminated request (a normal stop signal)
             assertEquals(lines.stream().filter(x -> !x.text().contains("SIGTERM")).count(), i.getEvidenceTotal());
             assertTrue(i.getRemediation().length() > 40);
