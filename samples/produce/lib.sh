@@ -12,6 +12,23 @@ NGINX_BIN=/usr/sbin/nginx
 HANDOFF_FMT='$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" rt=$request_time uct="$upstream_connect_time" urt="$upstream_response_time" us="$upstream_status" ua="$upstream_addr" rid=$request_id'
 COMBINED_FMT='$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
 SEED_FPM_FMT='%{%Y-%m-%dT%H:%M:%SZ}t %m %s %{mili}d ms %{kilo}M kB %C%% %r%Q%q'
+# the same with the zone offset: the 'Z' above is a literal, wrong on a host that is not on UTC
+ZONED_FPM_FMT='%{%Y-%m-%dT%H:%M:%S%z}t %m %s %{mili}d ms %{kilo}M kB %C%% %r%Q%q'
+
+# FAKE_AT="YYYY-MM-DD HH:MM:SS" (UTC): run nginx, php-fpm and logrotate under libfaketime, their clocks
+# shifted by one fixed offset chosen so that FAKE_AT is FAKE_LEAD seconds after host_init. The offset is
+# the same for every process (FAKETIME="+Ns"), so their logs agree with each other; the monotonic
+# clock (timeouts) is left alone.
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+FAKE=()
+fake_clock() {
+	[ -n "${FAKE_AT:-}" ] || { FAKE=(); return 0; }
+	local now target
+	now=$(date +%s); target=$(date -u -d "$FAKE_AT" +%s)
+	FAKE=(LD_PRELOAD=$FAKETIME_LIB FAKETIME="+$((target - now - ${FAKE_LEAD:-30}))" FAKETIME_DONT_FAKE_MONOTONIC=1
+		FAKETIME_NO_CACHE=0)
+	log "libfaketime: ${FAKE[*]:1:1} ($FAKE_AT UTC in ${FAKE_LEAD:-30} s)"
+}
 
 log() { echo "[$(date -u +%H:%M:%S)] ${HOST:-?}: $*" >&2; }
 
@@ -20,7 +37,9 @@ host_init() {   # host_init HOST PORT
 	TZNAME=${TZNAME:-UTC}
 	PREFIX=/var/lib/handoff/$HOST
 	LOGDIR=/var/log/handoff/$HOST
+	# SOCK: the pool's listen address, a unix socket path (default) or 127.0.0.1:PORT (TCP)
 	SOCK=${SOCK:-/run/php/php8.2-fpm-$HOST.sock}
+	case $SOCK in /*) FCGI_PASS=unix:$SOCK ;; *) FCGI_PASS=$SOCK ;; esac
 	# defaults, override in the scenario before calling write_configs
 	NGX_FORMAT=${NGX_FORMAT:-handoff}
 	NGX_ERR_LEVEL=${NGX_ERR_LEVEL:-warn}
@@ -50,6 +69,7 @@ listen.mode = 0660"}
 	# nginx resolves relative includes against the prefix: reuse Debian's stock files
 	ln -s /etc/nginx/fastcgi.conf /etc/nginx/fastcgi_params /etc/nginx/mime.types /etc/nginx/snippets "$PREFIX/"
 	install_docroot
+	fake_clock
 	T_START=$(date +%s.%N)
 	log "init port=$PORT tz=$TZNAME prefix=$PREFIX"
 }
@@ -95,7 +115,7 @@ http {
 		}
 		location ~ \.php\$ {
 			include snippets/fastcgi-php.conf;
-			fastcgi_pass unix:$SOCK;
+			fastcgi_pass $FCGI_PASS;
 			fastcgi_read_timeout $FCGI_READ_TIMEOUT;
 			$NGX_PHP_EXTRA
 		}
@@ -134,7 +154,7 @@ php_admin_flag[display_errors] = off
 $FPM_POOL_EXTRA
 EOF
 	$NGINX_BIN -t -q -p "$PREFIX/" -c "$PREFIX/nginx.conf" -e "$LOGDIR/nginx-error.log"
-	env TZ="$TZNAME" $FPM_BIN -t -y "$PREFIX/php-fpm.conf" 2>&1 | grep -v 'test is successful' || true
+	env "${FAKE[@]}" TZ="$TZNAME" $FPM_BIN -t -y "$PREFIX/php-fpm.conf" 2>&1 | grep -v 'test is successful' || true
 	mkdir -p "$SAMPLES/produce/generated/$HOST"
 	cp "$PREFIX/nginx.conf" "$PREFIX/php-fpm.conf" "$SAMPLES/produce/generated/$HOST/"
 }
@@ -144,12 +164,15 @@ start_fpm() {
 	local cg=${1:-}
 	rm -f "$FPM_PID"
 	if [ -n "$cg" ]; then
-		sh -c "echo \$\$ > $cg/cgroup.procs; exec env TZ=$TZNAME $FPM_BIN -y $PREFIX/php-fpm.conf"
+		sh -c "echo \$\$ > $cg/cgroup.procs; exec env ${FAKE[*]} TZ=$TZNAME $FPM_BIN -y $PREFIX/php-fpm.conf"
 	else
-		env TZ="$TZNAME" $FPM_BIN -y "$PREFIX/php-fpm.conf"
+		env "${FAKE[@]}" TZ="$TZNAME" $FPM_BIN -y "$PREFIX/php-fpm.conf"
 	fi
-	for i in $(seq 50); do [ -S "$SOCK" ] && [ -s "$FPM_PID" ] && break; sleep 0.1; done
+	for i in $(seq 50); do fpm_listening && [ -s "$FPM_PID" ] && break; sleep 0.1; done
 	log "fpm master $(cat "$FPM_PID")"
+}
+fpm_listening() {
+	case $SOCK in /*) [ -S "$SOCK" ] ;; *) ss -ltn "sport = :${SOCK##*:}" | grep -q LISTEN ;; esac
 }
 fpm_master() { cat "$FPM_PID"; }
 stop_fpm() {   # stop_fpm [SIG]  default QUIT (graceful)
@@ -162,7 +185,7 @@ stop_fpm() {   # stop_fpm [SIG]  default QUIT (graceful)
 	log "fpm stopped ($sig)"
 }
 start_nginx() {
-	env TZ="$TZNAME" $NGINX_BIN -p "$PREFIX/" -c "$PREFIX/nginx.conf" -e "$LOGDIR/nginx-error.log"
+	env "${FAKE[@]}" TZ="$TZNAME" $NGINX_BIN -p "$PREFIX/" -c "$PREFIX/nginx.conf" -e "$LOGDIR/nginx-error.log"
 	for i in $(seq 30); do [ -s "$PREFIX/nginx.pid" ] && break; sleep 0.1; done
 	log "nginx master $(cat "$PREFIX/nginx.pid")"
 }
@@ -174,8 +197,29 @@ stop_nginx() {
 	kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" || true
 	log "nginx stopped"
 }
+# start_mariadb: a MariaDB server of this host's own (datadir $PREFIX/mysql, socket $MYSOCK, no TCP) with
+# the shop database of shop.sql; `mariadb -S "$MYSOCK" shop` talks to it. Its error log stays in $LOGDIR.
+start_mariadb() {
+	MYSOCK=$PREFIX/mysqld.sock
+	mkdir -p "$PREFIX/mysql"; chown mysql:mysql "$PREFIX/mysql"
+	mariadb-install-db --user=mysql --datadir="$PREFIX/mysql" --skip-test-db >"$LOGDIR/mariadb-install.log" 2>&1
+	mariadbd --user=mysql --datadir="$PREFIX/mysql" --socket="$MYSOCK" --skip-networking --pid-file="$PREFIX/mysqld.pid" \
+		--log-error="$LOGDIR/mariadb.err" --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
+		--innodb-lock-wait-timeout=50 ${MARIADB_EXTRA:-} &
+	for i in $(seq 100); do [ -S "$MYSOCK" ] && break; sleep 0.1; done
+	mariadb -S "$MYSOCK" < "$PRODUCE/shop.sql"
+	log "mariadbd $(cat "$PREFIX/mysqld.pid") on $MYSOCK"
+}
+stop_mariadb() {
+	[ -s "$PREFIX/mysqld.pid" ] || return 0
+	local pid; pid=$(cat "$PREFIX/mysqld.pid")
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	log "mariadbd stopped"
+}
 stop_all_quiet() {
 	[ -n "${PREFIX:-}" ] || return 0
+	stop_mariadb
 	if [ -s "$PREFIX/nginx.pid" ]; then kill -QUIT "$(cat "$PREFIX/nginx.pid")" 2>/dev/null || true; fi
 	if [ -s "$FPM_PID" ]; then kill -QUIT "$(cat "$FPM_PID")" 2>/dev/null || true; fi
 	sleep 0.5
