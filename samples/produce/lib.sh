@@ -198,21 +198,23 @@ stop_nginx() {
 	log "nginx stopped"
 }
 # start_mariadb: a MariaDB server of this host's own (datadir $PREFIX/mysql, socket $MYSOCK, no TCP) with
-# the shop database of shop.sql; `mariadb -S "$MYSOCK" shop` talks to it. Its error log stays in $LOGDIR.
+# the shop database of shop.sql; `mariadb -S "$MYSOCK" shop` talks to it. mariadbd runs as mysql, so its
+# socket, pid and error log live in $PREFIX/mysql-run, which mysql owns.
 start_mariadb() {
-	MYSOCK=$PREFIX/mysqld.sock
-	mkdir -p "$PREFIX/mysql"; chown mysql:mysql "$PREFIX/mysql"
+	MYSOCK=$PREFIX/mysql-run/mysqld.sock
+	mkdir -p "$PREFIX/mysql" "$PREFIX/mysql-run"; chown mysql:mysql "$PREFIX/mysql" "$PREFIX/mysql-run"
 	mariadb-install-db --user=mysql --datadir="$PREFIX/mysql" --skip-test-db >"$LOGDIR/mariadb-install.log" 2>&1
-	mariadbd --user=mysql --datadir="$PREFIX/mysql" --socket="$MYSOCK" --skip-networking --pid-file="$PREFIX/mysqld.pid" \
-		--log-error="$LOGDIR/mariadb.err" --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
-		--innodb-lock-wait-timeout=50 ${MARIADB_EXTRA:-} &
-	for i in $(seq 100); do [ -S "$MYSOCK" ] && break; sleep 0.1; done
+	mariadbd --user=mysql --datadir="$PREFIX/mysql" --socket="$MYSOCK" --skip-networking \
+		--pid-file="$PREFIX/mysql-run/mysqld.pid" --log-error="$PREFIX/mysql-run/mariadb.err" \
+		--innodb-buffer-pool-size=32M --innodb-lock-wait-timeout=50 ${MARIADB_EXTRA:-} &
+	for i in $(seq 150); do [ -S "$MYSOCK" ] && break; sleep 0.1; done
+	[ -S "$MYSOCK" ] || { log "mariadbd did not start: $(tail -3 "$PREFIX/mysql-run/mariadb.err")"; exit 1; }
 	mariadb -S "$MYSOCK" < "$PRODUCE/shop.sql"
-	log "mariadbd $(cat "$PREFIX/mysqld.pid") on $MYSOCK"
+	log "mariadbd $(cat "$PREFIX/mysql-run/mysqld.pid") on $MYSOCK"
 }
 stop_mariadb() {
-	[ -s "$PREFIX/mysqld.pid" ] || return 0
-	local pid; pid=$(cat "$PREFIX/mysqld.pid")
+	[ -s "$PREFIX/mysql-run/mysqld.pid" ] || return 0
+	local pid; pid=$(cat "$PREFIX/mysql-run/mysqld.pid")
 	kill -TERM "$pid" 2>/dev/null || true
 	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	log "mariadbd stopped"
