@@ -4,6 +4,7 @@ function astra_child_header() {
 	echo "<!DOCTYPE html><html><head><title>Shop</title><link rel='stylesheet' href='/wp-content/themes/astra-child/style.css'></head><body>\n";
 }
 function astra_child_footer() {
+	if ( getenv( 'THEME_MINI_CART_SELF' ) ) { astra_child_mini_cart(); }
 	if ( getenv( 'THEME_INSTAGRAM_FEED' ) ) { astra_child_instagram_feed(); }
 	echo "</body></html>\n";
 }
@@ -14,7 +15,7 @@ function astra_child_instagram_feed() {
 	echo '<footer class="feed">' . count( (array) $items ) . " posts</footer>\n";
 }
 function astra_child_mini_cart() {
-	// Header mini-cart, rendered from the shop's own Store API over HTTP (no timeout).
+	// Sticky mini-cart in the footer, rendered from the shop's own Store API over HTTP (no timeout).
 	$json = file_get_contents( home_url( '/wp-json/wc/store/v1/cart' ) );
 	$cart = json_decode( (string) $json, true );
 	echo '<div class="mini-cart">' . ( isset( $cart['items_count'] ) ? (int) $cart['items_count'] : 0 ) . " items</div>\n";
@@ -31,7 +32,6 @@ function astra_child_render( $q ) {
 		return;
 	}
 	astra_child_header();
-	if ( getenv( 'THEME_MINI_CART_SELF' ) ) { astra_child_mini_cart(); }
 	switch ( $q['type'] ) {
 		case 'product':
 			echo '<h1>Product</h1><p>' . wp_busy_work( 150000 ) . "</p>\n";
