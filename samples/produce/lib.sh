@@ -29,9 +29,9 @@ fake_clock() {
 	FAKE_REAL_AT=$((now + ${FAKE_LEAD:-30}))
 	log "libfaketime: ${FAKE[1]} ($FAKE_AT UTC in ${FAKE_LEAD:-30} s)"
 }
-# until_fake_at: sleep until the (real) moment that the faked clocks call FAKE_AT
+# until_fake_at [SECONDS]: sleep until the (real) moment that the faked clocks call FAKE_AT, or SECONDS before it
 until_fake_at() {
-	local d; d=$(awk -v t="$FAKE_REAL_AT" -v n="$(date +%s.%N)" 'BEGIN { d = t - n; print (d > 0 ? d : 0) }')
+	local d; d=$(awk -v t="$FAKE_REAL_AT" -v b="${1:-0}" -v n="$(date +%s.%N)" 'BEGIN { d = t - b - n; print (d > 0 ? d : 0) }')
 	sleep "$d"
 }
 
