@@ -18,14 +18,14 @@ ZONED_FPM_FMT='%{%Y-%m-%dT%H:%M:%S%z}t %m %s %{mili}d ms %{kilo}M kB %C%% %r%Q%q
 # FAKE_AT="YYYY-MM-DD HH:MM:SS" (UTC): run nginx, php-fpm and logrotate under libfaketime, their clocks
 # shifted by one fixed offset chosen so that FAKE_AT is FAKE_LEAD seconds after host_init. The offset is
 # the same for every process (FAKETIME="+Ns"), so their logs agree with each other; the monotonic
-# clock (timeouts) is left alone.
+# clock (timeouts) is left alone. FAKE_AT may lie in the past (a negative offset).
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 FAKE=()
 fake_clock() {
 	[ -n "${FAKE_AT:-}" ] || { FAKE=(); return 0; }
 	local now target
 	now=$(date +%s); target=$(date -u -d "$FAKE_AT" +%s)
-	FAKE=(LD_PRELOAD=$FAKETIME_LIB FAKETIME="+$((target - now - ${FAKE_LEAD:-30}))" FAKETIME_DONT_FAKE_MONOTONIC=1)
+	FAKE=(LD_PRELOAD=$FAKETIME_LIB FAKETIME="$(printf '%+d' $((target - now - ${FAKE_LEAD:-30})))" FAKETIME_DONT_FAKE_MONOTONIC=1)
 	FAKE_REAL_AT=$((now + ${FAKE_LEAD:-30}))
 	log "libfaketime: ${FAKE[1]} ($FAKE_AT UTC in ${FAKE_LEAD:-30} s)"
 }

@@ -28,6 +28,6 @@ lane web-06 web-07 web-08 web-09 web-15 web-14 > /tmp/handoff-laneC.log 2>&1 &
 wait
 spaced web-16 web-17 web-18 web-19 web-20 web-21 web-22 web-23 web-25 web-26 web-28 web-29 web-31 web-32 \
 	> /tmp/handoff-confusable.log 2>&1
-# no incident (or one on 2026-12-02 00:00 UTC, by libfaketime): no spacing needed
+# no incident (or, web-35, one at 00:00 UTC of the capture day, by libfaketime): no spacing needed
 lane web-24 web-27 web-30 web-36 web-33 web-34 web-35 >> /tmp/handoff-confusable.log 2>&1
 grep -h FAILED /tmp/handoff-web01.log /tmp/handoff-lane?.log /tmp/handoff-confusable.log || echo "all scenarios ran"

@@ -16,7 +16,7 @@ pm.start_servers = 3
 pm.min_spare_servers = 2
 pm.max_spare_servers = 4"
 FPM_POOL_EXTRA="env[PI_LOCK_POLL] = 9"
-FAKE_AT="2026-12-02 00:00:00"; FAKE_LEAD=32
+FAKE_AT="2026-12-01 00:00:00"; FAKE_LEAD=32
 host_init web-35 8135
 write_configs
 cat > "$PREFIX/logrotate.conf" <<EOT
