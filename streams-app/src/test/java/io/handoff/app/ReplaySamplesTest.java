@@ -116,7 +116,7 @@ class ReplaySamplesTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(List.of("replay", FLEET.toString(), "--format", "json", "--bootstrap-servers", bootstrap,
-                        "--schema-registry-url", "mock://replay-samples-test", "--timeout", "5m"),
+                        "--schema-registry-url", "mock://replay-samples-test", "--timeout", "10m"),
                 new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String stderr = err.toString(StandardCharsets.UTF_8);
