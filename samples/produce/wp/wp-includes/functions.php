@@ -21,6 +21,8 @@ function wp() {
 	$uri  = parse_url( $_SERVER['REQUEST_URI'] ?? '/', PHP_URL_PATH );
 	$wp_query = array( 'path' => $uri, 'type' => 'page' );
 	if ( 0 === strpos( $uri, '/product/' ) ) { $wp_query['type'] = 'product'; }
+	elseif ( isset( $_GET['s'] ) ) { $wp_query['type'] = 'search'; }
+	elseif ( 0 === strpos( $uri, '/wp-json/' ) ) { $wp_query['type'] = 'rest'; }
 	elseif ( 0 === strpos( $uri, '/checkout' ) ) { $wp_query['type'] = 'checkout'; }
 	elseif ( 0 === strpos( $uri, '/cart' ) ) { $wp_query['type'] = 'cart'; }
 	elseif ( 0 === strpos( $uri, '/gallery' ) ) { $wp_query['type'] = 'gallery'; }

@@ -3,91 +3,127 @@ package io.handoff.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.embedded.junit.KafkaBroker;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code handoff replay --format json} over the committed sample fleet (logs of real faults made with
- * real nginx, php-fpm and the kernel, see samples/README.md), on a real broker: every host gets the
- * label of the fault that was made on it and its causal chain, and nothing else comes out.
+ * real nginx, php-fpm, MariaDB and the kernel, see samples/README.md), on a real broker. What each host
+ * must give is in {@code samples/expected-incidents.tsv}, beside the captures: its one incident's label,
+ * or no incident, or one warning of a kind; a line its evidence must keep; the root step of its causal
+ * chain. One replay of the whole fleet, then one test per host, and nothing else may come out.
  */
 @KafkaBroker.Use
 class ReplaySamplesTest {
-    private static final Path FLEET = Path.of("..", "samples", "fleet");
+    private static final Path SAMPLES = Path.of("..", "samples");
+    private static final Path FLEET = SAMPLES.resolve("fleet");
+    static final Path EXPECTED = SAMPLES.resolve("expected-incidents.tsv");
 
-    /** host → the root cause of the fault made on it (samples/README.md). */
-    static final Map<String, String> EXPECTED_INCIDENTS = new TreeMap<>(Map.ofEntries(
-            Map.entry("web-01", "LISTEN_BACKLOG_OVERFLOW"),
-            Map.entry("web-02", "FPM_UNAVAILABLE"),
-            Map.entry("web-03", "WORKER_POOL_EXHAUSTED"),
-            Map.entry("web-04", "SLOW_EXTERNAL_CALL"),
-            Map.entry("web-05", "SELF_REQUEST_DEADLOCK"),
-            Map.entry("web-06", "WORKER_CRASH"),
-            Map.entry("web-07", "OOM_KILL"),
-            Map.entry("web-08", "REQUEST_TERMINATED"),
-            Map.entry("web-09", "SOCKET_PERMISSION_DENIED"),
-            Map.entry("web-10", "UPSTREAM_HEADER_TOO_BIG"),
-            Map.entry("web-11", "UPSTREAM_MISCONFIGURED"),
-            Map.entry("web-12", "FPM_RELOAD_INTERRUPTION"),
-            Map.entry("web-13", "DISK_FULL")));
-    /** host → the kinds of its causal chain's steps, root first (the chain ends in the clients' gateway errors). */
-    static final Map<String, List<String>> EXPECTED_CHAINS = Map.ofEntries(
-            Map.entry("web-01", List.of("POOL_SATURATED", "LISTEN_BACKLOG_OVERFLOW", "GATEWAY_ERRORS")),
-            Map.entry("web-02", List.of("FPM_STOPPED", "UPSTREAM_REFUSED", "GATEWAY_ERRORS")),
-            Map.entry("web-03", List.of("SLOW_SLEEP_CALL", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
-            Map.entry("web-04", List.of("SLOW_HTTP_CALL", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
-            Map.entry("web-05", List.of("SELF_REQUEST", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
-            Map.entry("web-06", List.of("SEGFAULT", "WORKER_RESET", "GATEWAY_ERRORS")),
-            Map.entry("web-07", List.of("OOM_KILL", "WORKER_RESET", "GATEWAY_ERRORS")),
-            Map.entry("web-08", List.of("REQUEST_TERMINATED", "WORKER_RESET", "GATEWAY_ERRORS")),
-            Map.entry("web-09", List.of("SOCKET_PERMISSION_DENIED", "GATEWAY_ERRORS")),
-            Map.entry("web-10", List.of("UPSTREAM_HEADER_TOO_BIG", "GATEWAY_ERRORS")),
-            Map.entry("web-11", List.of("UPSTREAM_MISCONFIGURED", "GATEWAY_ERRORS")),
-            Map.entry("web-12", List.of("FPM_RELOAD", "WORKER_RESET", "GATEWAY_ERRORS")),
-            Map.entry("web-13", List.of("DISK_FULL", "GATEWAY_ERRORS")));
+    /** One row of {@code expected-incidents.tsv}; {@code keyEvidence} and {@code rootStep} are null for "-". */
+    record Expected(String host, String outcome, String keyEvidence, String rootStep) {
+        static final String NONE = "none";
+        static final String WARNING = "warning:";
 
-    /**
-     * host → a line its evidence must keep however long the burst: the one that explains it, often a
-     * single line in the middle of hundreds of identical errors.
-     */
-    static final Map<String, String> KEY_EVIDENCE = Map.of(
-            "web-01", "Reloading in progress",
-            "web-06", "segfault at",
-            "web-07", "Killed process",
-            "web-03", "server reached pm.max_children",
-            "web-04", "curl_exec()",
-            "web-08", "execution timed out");
+        String warningKind() {
+            return outcome.startsWith(WARNING) ? outcome.substring(WARNING.length()) : null;
+        }
 
-    /** host → the warning kind expected on a host that shows pressure without 502/504. */
-    static final Map<String, String> EXPECTED_WARNINGS = Map.of("web-15", "POOL_SATURATED");
+        boolean incident() {
+            return !outcome.equals(NONE) && warningKind() == null;
+        }
+    }
 
-    @Test
-    void everySampleHostGetsTheLabelOfItsFault(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    /** The rows of the data file, by host, in file order. */
+    static Map<String, Expected> expected(Path file) throws IOException {
+        Map<String, Expected> out = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        boolean header = true;
+        for (int n = 1; n <= lines.size(); n++) {
+            String line = lines.get(n - 1);
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] c = line.split("\t", -1);
+            if (c.length != 4) {
+                throw new IllegalArgumentException(file + ":" + n + ": expected 4 tab-separated columns "
+                        + "(host, outcome, key_evidence, root_step), found " + c.length + ": " + line);
+            }
+            if (header) {
+                header = false;
+                if (c[0].equals("host")) {
+                    continue;
+                }
+            }
+            String outcome = c[1];
+            if (!outcome.matches("none|warning:[A-Z_]+|[A-Z_]+")) {
+                throw new IllegalArgumentException(file + ":" + n + ": expected a label, 'none' or 'warning:KIND' "
+                        + "as outcome, found '" + outcome + "'");
+            }
+            Expected e = new Expected(c[0], outcome, dash(c[2]), dash(c[3]));
+            if (out.put(e.host(), e) != null) {
+                throw new IllegalArgumentException(file + ":" + n + ": host " + e.host() + " listed twice");
+            }
+        }
+        return out;
+    }
+
+    private static String dash(String s) {
+        return s.equals("-") ? null : s;
+    }
+
+    /** What the replay printed for one host. */
+    record Output(List<JsonNode> incidents, List<JsonNode> warnings) {
+        Output() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+
+        String describe() {
+            List<String> said = new ArrayList<>();
+            incidents.forEach(i -> said.add("incident " + i.get("root_cause").asText() + " (" + i.get("summary").asText() + ")"));
+            warnings.forEach(w -> said.add("warning " + w.get("kind").asText() + " (" + w.get("summary").asText() + ")"));
+            return said.isEmpty() ? "nothing" : String.join("; ", said);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everySampleHostReplaysToItsExpectedOutcome(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+        Map<String, Expected> expected = expected(EXPECTED);
+        Set<String> folders = new TreeSet<>();
+        try (Stream<Path> dirs = Files.list(FLEET)) {
+            dirs.filter(Files::isDirectory).forEach(d -> folders.add(d.getFileName().toString()));
+        }
+
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(List.of("replay", FLEET.toString(), "--format", "json", "--bootstrap-servers", bootstrap,
-                        "--schema-registry-url", "mock://replay-samples-test", "--timeout", "3m"),
+                        "--schema-registry-url", "mock://replay-samples-test", "--timeout", "10m"),
                 new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String stderr = err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, stderr);
 
         ObjectMapper json = new ObjectMapper();
-        Map<String, List<String>> incidents = new TreeMap<>();
-        Map<String, List<String>> warnings = new TreeMap<>();
+        Map<String, Output> byHost = new TreeMap<>();
         List<String> other = new ArrayList<>();
         for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
             if (line.isBlank()) {
@@ -95,39 +131,73 @@ class ReplaySamplesTest {
             }
             JsonNode n = json.readTree(line);
             switch (n.get("type").asText()) {
-                case "incident" -> {
-                    incidents.computeIfAbsent(n.get("host").asText(), h -> new ArrayList<>()).add(n.get("root_cause").asText());
-                    List<String> chain = new ArrayList<>();
-                    n.get("causal_chain").forEach(st -> chain.add(st.get("kind").asText()));
-                    assertEquals(EXPECTED_CHAINS.get(n.get("host").asText()), chain, line);
-                    String key = KEY_EVIDENCE.get(n.get("host").asText());
-                    if (key != null) {
-                        boolean kept = false;
-                        for (JsonNode e : n.get("evidence")) {
-                            kept |= e.get("line").asText().contains(key);
-                        }
-                        assertTrue(kept, n.get("host").asText() + " lost its key evidence '" + key + "': " + line);
-                    }
-                    assertTrue(n.get("evidence").size() > 0, line);
-                    assertTrue(n.get("remediation").asText().length() > 20, line);
-                    // the failed requests show as 502/504, or (disk full: nginx answers 500) as errno counts
-                    assertTrue(n.get("status_counts").fields().hasNext()
-                            || n.get("upstream_errors_by_errno").fields().hasNext(), line);
-                }
-                case "warning" -> warnings.computeIfAbsent(n.get("host").asText(), h -> new ArrayList<>()).add(n.get("kind").asText());
+                case "incident" -> byHost.computeIfAbsent(n.get("host").asText(), h -> new Output()).incidents().add(n);
+                case "warning" -> byHost.computeIfAbsent(n.get("host").asText(), h -> new Output()).warnings().add(n);
                 default -> other.add(line);
             }
         }
-        Map<String, List<String>> expected = new TreeMap<>();
-        EXPECTED_INCIDENTS.forEach((h, c) -> {
-            if (Files.isDirectory(FLEET.resolve(h))) {
-                expected.put(h, List.of(c));
+
+        List<DynamicTest> tests = new ArrayList<>();
+        tests.add(DynamicTest.dynamicTest("expected-incidents.tsv lists exactly the host folders", () ->
+                assertEquals(folders, new TreeSet<>(expected.keySet()), EXPECTED + " against " + FLEET)));
+        tests.add(DynamicTest.dynamicTest("nothing but host incidents and warnings, and only of captured hosts", () -> {
+            assertEquals(List.of(), other, "fleet incidents or other records from hosts that share no trigger");
+            assertEquals(Set.of(), difference(byHost.keySet(), folders));
+        }));
+        for (Expected e : expected.values()) {
+            if (folders.contains(e.host())) {
+                tests.add(DynamicTest.dynamicTest(e.host() + " → " + e.outcome(),
+                        () -> check(e, byHost.getOrDefault(e.host(), new Output()), stderr)));
             }
-        });
-        assertEquals(expected, incidents, stderr);
-        Map<String, List<String>> expectedWarnings = new TreeMap<>();
-        EXPECTED_WARNINGS.forEach((h, k) -> expectedWarnings.put(h, List.of(k)));
-        assertEquals(expectedWarnings, warnings, stderr);
-        assertEquals(List.of(), other);
+        }
+        return tests.stream();
+    }
+
+    private static Set<String> difference(Set<String> a, Set<String> b) {
+        Set<String> d = new TreeSet<>(a);
+        d.removeAll(b);
+        return d;
+    }
+
+    private static void check(Expected e, Output o, String stderr) {
+        String got = e.host() + " gave " + o.describe();
+        if (e.outcome().equals(Expected.NONE)) {
+            assertTrue(o.incidents().isEmpty() && o.warnings().isEmpty(), "expected nothing; " + got);
+            return;
+        }
+        if (e.warningKind() != null) {
+            assertTrue(o.incidents().isEmpty(), "expected only a " + e.warningKind() + " warning; " + got);
+            assertEquals(1, o.warnings().size(), "expected one " + e.warningKind() + " warning; " + got);
+            JsonNode w = o.warnings().get(0);
+            assertEquals(e.warningKind(), w.get("kind").asText(), got);
+            assertKeeps(e, w);
+            return;
+        }
+        assertTrue(o.warnings().isEmpty(), "expected one " + e.outcome() + " incident and no warning; " + got);
+        assertEquals(1, o.incidents().size(), () -> "expected one " + e.outcome() + " incident; " + got + "\n" + stderr);
+        JsonNode i = o.incidents().get(0);
+        assertEquals(e.outcome(), i.get("root_cause").asText(), got);
+        assertKeeps(e, i);
+        assertTrue(i.get("remediation").asText().length() > 20, i::toString);
+        // the failed requests show as 502/504, or (disk full: nginx answers 500) as errno counts
+        assertTrue(i.get("status_counts").fields().hasNext() || i.get("upstream_errors_by_errno").fields().hasNext(),
+                i::toString);
+        JsonNode chain = i.get("causal_chain");
+        if (e.rootStep() != null && chain != null && chain.size() > 0) {
+            assertEquals(e.rootStep(), chain.get(0).get("kind").asText(), () -> e.host() + ": root of the chain " + chain);
+        }
+    }
+
+    private static void assertKeeps(Expected e, JsonNode record) {
+        assertTrue(record.get("evidence").size() > 0, record::toString);
+        if (e.keyEvidence() == null) {
+            return;
+        }
+        for (JsonNode ev : record.get("evidence")) {
+            if (ev.get("line").asText().contains(e.keyEvidence())) {
+                return;
+            }
+        }
+        fail(e.host() + " lost its key evidence '" + e.keyEvidence() + "': " + record);
     }
 }
