@@ -39,8 +39,11 @@ class ReplaySamplesTest {
     private static final Path FLEET = SAMPLES.resolve("fleet");
     static final Path EXPECTED = SAMPLES.resolve("expected-incidents.tsv");
 
-    /** One row of {@code expected-incidents.tsv}; {@code keyEvidence} and {@code rootStep} are null for "-". */
-    record Expected(String host, String outcome, String keyEvidence, String rootStep) {
+    /**
+     * One row of {@code expected-incidents.tsv}; {@code keyEvidence}, {@code rootStep} and {@code chain} are
+     * null for "-"; {@code chain} holds the step kinds, root first.
+     */
+    record Expected(String host, String outcome, String keyEvidence, String rootStep, List<String> chain) {
         static final String NONE = "none";
         static final String WARNING = "warning:";
 
@@ -64,9 +67,9 @@ class ReplaySamplesTest {
                 continue;
             }
             String[] c = line.split("\t", -1);
-            if (c.length != 4) {
-                throw new IllegalArgumentException(file + ":" + n + ": expected 4 tab-separated columns "
-                        + "(host, outcome, key_evidence, root_step), found " + c.length + ": " + line);
+            if (c.length != 5) {
+                throw new IllegalArgumentException(file + ":" + n + ": expected 5 tab-separated columns "
+                        + "(host, outcome, key_evidence, root_step, chain), found " + c.length + ": " + line);
             }
             if (header) {
                 header = false;
@@ -79,7 +82,14 @@ class ReplaySamplesTest {
                 throw new IllegalArgumentException(file + ":" + n + ": expected a label, 'none' or 'warning:KIND' "
                         + "as outcome, found '" + outcome + "'");
             }
-            Expected e = new Expected(c[0], outcome, dash(c[2]), dash(c[3]));
+            List<String> chain = dash(c[4]) == null ? null : List.of(c[4].split(" > ", -1));
+            Expected e = new Expected(c[0], outcome, dash(c[2]), dash(c[3]), chain);
+            boolean incident = e.incident();
+            if (incident != (chain != null) || (chain != null && (!chain.get(0).equals(e.rootStep())
+                    || !chain.get(chain.size() - 1).equals("GATEWAY_ERRORS")))) {
+                throw new IllegalArgumentException(file + ":" + n + ": an incident's chain starts with its root_step and "
+                        + "ends in GATEWAY_ERRORS, anything else has '-': " + line);
+            }
             if (out.put(e.host(), e) != null) {
                 throw new IllegalArgumentException(file + ":" + n + ": host " + e.host() + " listed twice");
             }
@@ -182,10 +192,12 @@ class ReplaySamplesTest {
         // the failed requests show as 502/504, or (disk full: nginx answers 500) as errno counts
         assertTrue(i.get("status_counts").fields().hasNext() || i.get("upstream_errors_by_errno").fields().hasNext(),
                 i::toString);
-        JsonNode chain = i.get("causal_chain");
-        if (e.rootStep() != null && chain != null && chain.size() > 0) {
-            assertEquals(e.rootStep(), chain.get(0).get("kind").asText(), () -> e.host() + ": root of the chain " + chain);
+        List<String> kinds = new ArrayList<>();
+        for (JsonNode step : i.get("causal_chain")) {
+            kinds.add(step.get("kind").asText());
+            assertTrue(step.get("description").asText().length() > 3, () -> e.host() + ": a step without description " + step);
         }
+        assertEquals(e.chain(), kinds, () -> e.host() + ": causal chain, root first; " + i.get("causal_chain"));
     }
 
     private static void assertKeeps(Expected e, JsonNode record) {
