@@ -24,15 +24,17 @@ final class Topics {
     private Topics() {}
 
     /**
-     * All topic names of a prefix: the six raw topics, events, incidents, warnings, fleet incidents,
-     * dead letters, the ECS mirror, and the fleet stage's two internal topics (partitioned like the rest).
+     * All topic names of a prefix: the six raw topics, events, incidents, incident updates, warnings,
+     * fleet incidents, dead letters, the ECS mirror, and the fleet stage's two internal topics
+     * (partitioned like the rest).
      */
     static List<String> all(TopicNames t) {
         List<String> names = new java.util.ArrayList<>();
         for (SourceKind k : SourceKind.values()) {
             names.add(t.raw(k));
         }
-        names.addAll(List.of(t.events(), t.incidents(), t.warnings(), t.fleetIncidents(), t.deadLetter(), t.incidentsEcs()));
+        names.addAll(List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
+                t.incidentsEcs()));
         names.addAll(FleetStage.topics(t));
         return names;
     }
@@ -87,7 +89,10 @@ final class Topics {
             List<NewTopic> wanted = new java.util.ArrayList<>();
             for (String n : all(config.topics())) {
                 // replication factor: the cluster's default.replication.factor
-                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(FleetStage.topicConfig(n)));
+                Map<String, String> topicConfig = n.equals(config.topics().incidentUpdates())
+                        ? Map.of("cleanup.policy", "compact") // the latest record of each incident id is what a reader needs
+                        : FleetStage.topicConfig(n);
+                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(topicConfig));
             }
             List<String> created = new java.util.ArrayList<>();
             for (Map.Entry<String, KafkaFuture<Void>> r : a.createTopics(wanted).values().entrySet()) {

@@ -121,7 +121,7 @@ final class Pipeline implements AutoCloseable {
         for (SourceKind k : SourceKind.values()) {
             topics.add(new NewTopic(t.raw(k), Optional.of(partitions), Optional.empty()));
         }
-        for (String n : List.of(t.events(), t.incidents(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
+        for (String n : List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
                 t.incidentsEcs())) {
             topics.add(new NewTopic(n, Optional.of(partitions), Optional.empty()));
         }

@@ -3,12 +3,13 @@ package io.handoff.correlate;
 import io.handoff.avro.LogEvent;
 import io.handoff.classify.Lines;
 
-import java.io.ByteArrayOutputStream;
+import io.handoff.serde.RecordedSchemas;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.kafka.common.errors.SerializationException;
+
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,60 +17,46 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Binary form of a list of {@link LogEvent}s for the correlator's stores: a count, then each event in
- * Avro single-object encoding (schema fingerprint + binary), length-prefixed. No registry needed, and
- * the fingerprint makes a schema change fail loudly instead of misreading old state.
+ * Lists of kept lines: the cap of an incident's evidence list, and the reader of the list encoding the
+ * correlator's stores used before versioned state ({@link LegacyState}): a count, then each event in
+ * Avro single-object encoding (schema fingerprint + binary), length-prefixed. The fingerprint is
+ * resolved against every recorded version of {@code LogEvent}, so lists written before a compatible
+ * change of it still read.
  */
 final class Events {
     private Events() {}
 
     static final Comparator<LogEvent> BY_TIME = Comparator.comparing(LogEvent::getTimestamp);
 
-    static void write(DataOutputStream out, List<LogEvent> events) throws IOException {
-        out.writeInt(events.size());
-        for (LogEvent e : events) {
-            ByteBuffer b = LogEvent.getEncoder().encode(e);
-            out.writeInt(b.remaining());
-            out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-        }
+    private static final BinaryMessageDecoder<LogEvent> DECODER = decoder();
+
+    private static BinaryMessageDecoder<LogEvent> decoder() {
+        BinaryMessageDecoder<LogEvent> d = new BinaryMessageDecoder<>(SpecificData.getForClass(LogEvent.class),
+                LogEvent.getClassSchema());
+        RecordedSchemas.versions(LogEvent.getClassSchema().getName()).values().forEach(d::addSchema);
+        return d;
     }
 
     static List<LogEvent> read(DataInputStream in) throws IOException {
         int n = in.readInt();
+        if (n < 0 || n > 1_000_000) {
+            throw new IOException("expected a count of lines, got " + n);
+        }
         List<LogEvent> events = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             byte[] b = new byte[in.readInt()];
             in.readFully(b);
-            events.add(LogEvent.getDecoder().decode(b));
+            events.add(DECODER.decode(b));
         }
         return events;
-    }
-
-    static byte[] toBytes(List<LogEvent> events) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * Math.max(1, events.size()));
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            write(out, events);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 
     static List<LogEvent> fromBytes(byte[] b) {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b))) {
             return read(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("look-back lines (the encoding before versioned state) do not decode: " + e, e);
         }
-    }
-
-    /** Inserts in time order (stable: after equal timestamps). */
-    static void insertSorted(List<LogEvent> list, LogEvent e) {
-        int i = list.size();
-        while (i > 0 && BY_TIME.compare(list.get(i - 1), e) > 0) {
-            i--;
-        }
-        list.add(i, e);
     }
 
     /** Caps a time-ordered list by dropping from the middle: the first and the last lines stay. */

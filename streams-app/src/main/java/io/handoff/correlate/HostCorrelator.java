@@ -1,21 +1,30 @@
 package io.handoff.correlate;
 
-import io.handoff.topology.CloseGate;
-
 import io.handoff.app.HandoffConfig;
+import io.handoff.avro.CausalStep;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Evidence;
+import io.handoff.avro.HostClock;
 import io.handoff.avro.Incident;
+import io.handoff.avro.IncidentStatus;
+import io.handoff.avro.KindTally;
 import io.handoff.avro.LogEvent;
+import io.handoff.avro.LookbackRing;
+import io.handoff.avro.NginxAccessFields;
+import io.handoff.avro.NginxErrorFields;
+import io.handoff.avro.OpenIncident;
+import io.handoff.avro.OpenPhase;
 import io.handoff.avro.Origin;
+import io.handoff.avro.SecondCount;
 import io.handoff.avro.Warning;
-import io.handoff.avro.WarningKind;
 import io.handoff.classify.Classifier;
 import io.handoff.classify.Diagnosis;
 import io.handoff.classify.Lines;
 import io.handoff.classify.Timeline;
 import io.handoff.topics.Sources;
+import io.handoff.topology.CloseGate;
 import io.handoff.topology.HandoffMetrics;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -31,77 +40,115 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Per-host event-time correlation: turns a host's parsed lines into {@link Incident}s (one per burst
- * of gateway errors, emitted once when it closes) and {@link Warning}s (evidence without gateway
- * errors).
+ * Per-host event-time correlation: turns a host's parsed lines into {@link Incident}s (one per burst of
+ * gateway errors) and {@link Warning}s (evidence without gateway errors). While an incident is open it
+ * also goes out as provisional records (status OPEN) on the incident-updates topic, keyed by incident
+ * id; its final record (status CLOSED) goes to both topics.
  *
- * <h2>State (all per host, all in named stores)</h2>
- * <ul>
- *   <li>{@value #CLOCK_STORE}: the host's event time (latest line, by when it was written). Every
- *       host has one entry: a healthy host costs this one long.</li>
- *   <li>{@value #LOOKBACK_STORE}: evidence candidates of the last look-back while nothing is open,
- *       capped at evidenceCap lines (see {@link LookbackRing}). Healthy traffic never lands here.</li>
- *   <li>{@value #OPEN_STORE}: the open incident or pending warning; only hosts with one have an
- *       entry, so it is the index the stream-time punctuator scans.</li>
- *   <li>In memory only: the wall-clock time of each open host's last record, for the idle close.</li>
- * </ul>
+ * <h2>State</h2>
+ * Four stores ({@link CorrelateStores}): the host's per-source clocks (every host), the counters of
+ * what it has open (hosts with an incident or pending warning), the counters of its look-back ring
+ * (hosts with recent evidence and nothing open), and the kept lines under their own keys. A line costs
+ * a clock read, at most one counters read and write, and at most one line write: nothing grows with
+ * the evidence cap. Kept per kind of evidence ({@link Lines#kindKey}): in an incident the first
+ * {@link Timeline#MIN_PER_KIND} lines and the latest one (a kind comes from one log, whose lines arrive
+ * in the order they were written); in the look-back ring the latest {@link Timeline#MIN_PER_KIND}.
  *
  * <h2>Time</h2>
- * Event time is per host (a partition holds many hosts whose clocks and shippers differ). An
- * incident opens at the first gateway error (access 502/504 or an nginx upstream failure line),
- * takes in the look-back ring, and closes when the host's event time passes
- * {@code last error + quiet + grace} (checked on each of the host's records and by a stream-time
- * punctuator over the open index), or when the host sent nothing for {@code idleClose} of wall-clock
- * time (a wall-clock punctuator: end of a replay, a host that went silent).
+ * Each host keeps a clock per source: the latest time a line of that log was written. An incident
+ * opens at the first gateway error (an access 502/504 or an nginx upstream failure line) and holds the
+ * host's lines written from the look-back before it (never reaching into the host's previous incident)
+ * to its last gateway error plus the quiet period: its <em>window</em>, in event time, whatever the order
+ * the lines arrive in. A gateway error after the window starts the next burst. The incident closes, on
+ * one of the host's own records:
+ * <ul>
+ *   <li><b>early</b>, at last error + quiet + 1 s, once every active source of the host has got there
+ *       (active: within the grace of the host's newest source; a log further behind is taken as quiet);</li>
+ *   <li>at the latest when the host's newest source passes last error + quiet + grace (the bound);</li>
+ *   <li>while the partition is not live ({@link CloseGate}: catching up, broker away, replay), only
+ *       early, and every source heard from since the look-back counts as active: a log that lags may
+ *       still hold the rest of the burst;</li>
+ *   <li>or when the host has been silent for {@code idleClose}, counted only while the partition is
+ *       live (a wall-clock punctuator, over an in-memory index by due time).</li>
+ * </ul>
  *
  * <h2>Late records</h2>
- * A line is late when it was written more than {@code grace} before the host's event time. It is
- * counted ({@code late{source,outcome}}) and logged at DEBUG, and never dropped: if an open
- * incident's window covers it, it joins the incident ({@code absorbed}); an evidence line still
- * within the look-back joins the ring ({@code lookback}); anything else goes to the dead-letter
- * topic with stage {@code late} and the reason ({@code dead-letter}). Because an incident stays open
- * {@code grace} past its quiet period, a line up to {@code grace} late never misses its incident.
+ * A line is late when it was written more than {@code grace} before its own source's clock (a burst's
+ * error-log lines behind its access-log lines are not late). Late lines are counted
+ * ({@code late{source,outcome}}), and never dropped: one that an open incident's window holds joins it
+ * ({@code absorbed}), evidence within the look-back joins the ring ({@code lookback}), and the rest goes
+ * to the dead-letter topic with stage {@code late} and the reason ({@code dead-letter}). A line of a
+ * burst that arrives after its incident closed (written at or before where it ended) goes there too.
  */
 public final class HostCorrelator implements Processor<String, LogEvent, Object, Object> {
-    public static final String CLOCK_STORE = "correlate-host-clock";
-    public static final String LOOKBACK_STORE = "correlate-lookback";
-    public static final String OPEN_STORE = "correlate-open-incidents";
+    /** Store names, kept for callers that named them here. */
+    public static final String CLOCK_STORE = CorrelateStores.CLOCK;
+    public static final String LOOKBACK_STORE = CorrelateStores.LOOKBACK;
+    public static final String OPEN_STORE = CorrelateStores.OPEN;
+    public static final String LINES_STORE = CorrelateStores.LINES;
+
+    /**
+     * A pending warning waits this much longer than an incident's quiet period: requests queued when
+     * the pool filled fail only when nginx's fastcgi_read_timeout (60 s by default) runs out, so the
+     * 504s of a pool-exhaustion burst come up to a minute after the max_children line.
+     */
+    static final long WARNING_HOLD_MS = 60_000;
+    /** The provisional verdict of an open incident is looked at again at most this often. */
+    static final long DIAGNOSE_EVERY_MS = 1_000;
+    /** The wall-clock punctuator's period. */
+    static final long PUNCTUATE_MS = 250;
+    /** Lines of a kind kept first; the slot after them holds the latest line of the kind. */
+    static final int FIRST_PER_KIND = Timeline.MIN_PER_KIND;
+    static final int LAST_SLOT = FIRST_PER_KIND;
+    /** Lines of a kind the look-back ring keeps (the latest). */
+    static final int RING_PER_KIND = Timeline.MIN_PER_KIND;
 
     private static final Logger LOG = LoggerFactory.getLogger(HostCorrelator.class);
+    private static final Comparator<LogEvent> LINE_ORDER = Comparator.comparing(LogEvent::getTimestamp)
+            .thenComparing(LogEvent::getSource).thenComparing(LogEvent::getOriginal);
 
     private final long quietMs;
     private final long graceMs;
     private final long lookBackMs;
     private final long idleCloseMs;
-    private final CloseGate idle;
+    private final CloseGate gate;
     private final int cap;
     private final HandoffMetrics metrics;
     private final String incidentsChild;
+    private final String updatesChild;
     private final String warningsChild;
     private final String deadLetterChild;
 
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, Long> clock;
-    private KeyValueStore<String, byte[]> lookback;
-    private KeyValueStore<String, byte[]> open;
+    private KeyValueStore<String, HostClock> clocks;
+    private KeyValueStore<String, OpenIncident> open;
+    private KeyValueStore<String, LookbackRing> rings;
+    private KeyValueStore<String, LogEvent> lines;
     private HandoffMetrics.Recorder recorder;
-    /** Wall-clock ms of the last record of each host with an open entry; bounded by the open index. */
-    private final Map<String, Long> lastArrival = new HashMap<>();
+    private int partition;
 
-    public HostCorrelator(HandoffConfig config, HandoffMetrics metrics, String incidentsChild, String warningsChild,
-                          String deadLetterChild) {
-        this(config, metrics, CloseGate.always(), incidentsChild, warningsChild, deadLetterChild);
-    }
+    // in memory, derived (rebuilt from the open store in init)
+    /** Open hosts by when their silence makes them idle, in live-clock ms. */
+    private final DueHosts idle = new DueHosts();
+    /** Open incidents whose verdict is due for a new look, in wall-clock ms. */
+    private final DueHosts diagnoses = new DueHosts();
+    /** Wall-clock ms of each open incident's last diagnosis. */
+    private final Map<String, Long> diagnosedAt = new HashMap<>();
+    /** Milliseconds the partition has been live; only these count as a host's silence. */
+    private long liveClock;
+    private long lastPunctuation;
+    private boolean wasLive;
 
-    public HostCorrelator(HandoffConfig config, HandoffMetrics metrics, CloseGate idle, String incidentsChild,
-                          String warningsChild, String deadLetterChild) {
-        this.idle = idle;
+    public HostCorrelator(HandoffConfig config, HandoffMetrics metrics, CloseGate gate, String incidentsChild,
+                          String updatesChild, String warningsChild, String deadLetterChild) {
+        this.gate = gate;
         this.quietMs = config.quietPeriod().toMillis();
         this.graceMs = config.grace().toMillis();
         this.lookBackMs = config.lookBack().toMillis();
@@ -109,6 +156,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         this.cap = Math.max(2, config.evidenceCap());
         this.metrics = metrics;
         this.incidentsChild = incidentsChild;
+        this.updatesChild = updatesChild;
         this.warningsChild = warningsChild;
         this.deadLetterChild = deadLetterChild;
     }
@@ -116,20 +164,32 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.clock = context.getStateStore(CLOCK_STORE);
-        this.lookback = context.getStateStore(LOOKBACK_STORE);
-        this.open = context.getStateStore(OPEN_STORE);
+        this.clocks = context.getStateStore(CorrelateStores.CLOCK);
+        this.open = context.getStateStore(CorrelateStores.OPEN);
+        this.rings = context.getStateStore(CorrelateStores.LOOKBACK);
+        this.lines = context.getStateStore(CorrelateStores.LINES);
         this.recorder = metrics.recorder(context.metrics(), "correlate-host");
+        this.partition = context.taskId().partition();
         long now = context.currentSystemTimeMs();
-        try (KeyValueIterator<String, byte[]> it = open.all()) {
+        idle.clear();
+        diagnoses.clear();
+        diagnosedAt.clear();
+        liveClock = 0;
+        lastPunctuation = now;
+        wasLive = gate.isOpen(CloseGate.Stage.CORRELATE, partition);
+        try (KeyValueIterator<String, OpenIncident> it = open.all()) {
             while (it.hasNext()) {
-                lastArrival.put(it.next().key, now); // restored after a restart: idle from now
+                KeyValue<String, OpenIncident> kv = it.next();
+                idle.put(kv.key, idleCloseMs); // restored after a restart: silent from now
+                if (kv.value.getPhase() == OpenPhase.INCIDENT) {
+                    diagnoses.put(kv.key, now);
+                }
             }
         }
-        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::closeDue);
-        long every = Math.max(100, Math.min(1_000, idleCloseMs / 4));
-        context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::closeIdle);
+        context.schedule(Duration.ofMillis(PUNCTUATE_MS), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
+
+    // ---- one record ----
 
     @Override
     public void process(Record<String, LogEvent> record) {
@@ -144,230 +204,630 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         String source = Sources.name(e.getSource());
         long t = e.getTimestamp().toEpochMilli();
         long written = Lines.writtenAt(e);
-        long now = context.currentSystemTimeMs();
 
-        Long before = clock.get(host);
-        long hostTime = before == null ? written : Math.max(before, written);
-        if (before == null || hostTime != before) {
-            clock.put(host, hostTime);
+        HostClock clock = clocks.get(host);
+        boolean clockChanged = clock == null;
+        if (clock == null) {
+            clock = newClock();
         }
-        boolean late = before != null && written < before - graceMs;
+        Long sourceTime = clock.getWritten().get(source);
+        boolean late = sourceTime != null && written < sourceTime - graceMs;
+        if (sourceTime == null || written > sourceTime) {
+            clock.getWritten().put(source, written);
+            clockChanged = true;
+        }
+        boolean live = gate.isOpen(CloseGate.Stage.CORRELATE, partition);
+        boolean gateway = Lines.isGatewayError(e);
+        boolean evidence = gateway || Lines.isEvidence(e);
+        boolean access = e.getParsed() instanceof NginxAccessFields;
 
-        OpenState state = load(host);
+        OpenIncident state = loadOpen(host);
         if (state != null) {
-            lastArrival.put(host, now);
-            if (hostTime >= state.deadline(quietMs, graceMs, lookBackMs)) {
-                close(host, state);
+            idle.put(host, liveClock + idleCloseMs);
+            if (dueByClocks(state, clock, live)) {
+                close(host, state, clock);
+                clockChanged = true;
                 state = null;
             }
         }
 
-        boolean gateway = Lines.isGatewayError(e);
-        boolean evidence = gateway || Lines.isEvidence(e);
-
-        if (state != null && state.isIncident() && state.covers(t, quietMs, graceMs, lookBackMs)) {
-            state.absorb(e, gateway, evidence, cap);
-            save(host, state);
-            if (late) late(e, source, before, "absorbed");
-            return;
-        }
-        if (gateway) {
-            if (late) {
-                late(e, source, before, "dead-letter");
-                deadLetter(e, "late", "gateway error at " + e.getTimestamp() + " arrived " + (before - written)
-                        + " ms behind the host's event time " + Instant.ofEpochMilli(before) + " (grace "
-                        + graceMs + " ms); its burst had already closed");
+        if (state != null && state.getPhase() == OpenPhase.INCIDENT) {
+            if (t >= state.getFrom() && t <= windowEnd(state)) {
+                absorb(host, state, e, t, gateway, evidence);
+                open.put(host, state);
+                markForDiagnosis(host);
+                if (late) late(source, "absorbed");
+                saveClock(host, clock, clockChanged);
                 return;
             }
-            if (state != null && state.isIncident()) {
-                close(host, state); // a gateway error outside its window starts the next burst
+            if (gateway && t > windowEnd(state)) {
+                close(host, state, clock); // a gateway error after the window starts the next burst
+                clockChanged = true;
+                state = null;
             }
-            OpenState incident = OpenState.incident(host, e.getFleet(), t);
-            byte[] ring = lookback.get(host);
-            if (ring != null) {
-                for (LogEvent x : Events.fromBytes(ring)) {
-                    if (x.getTimestamp().toEpochMilli() >= t - lookBackMs) {
-                        incident.absorb(x, false, true, cap);
-                    }
-                }
-                lookback.delete(host);
+        }
+
+        if (gateway) {
+            if (state != null && state.getPhase() == OpenPhase.INCIDENT) {
+                late(source, "dead-letter");
+                deadLetter(e, "late", "gateway error at " + e.getTimestamp() + " is older than the open incident's window,"
+                        + " which starts at " + Instant.ofEpochMilli(state.getFrom()) + " (its first error "
+                        + Instant.ofEpochMilli(state.getFirst()) + ", look-back " + lookBackMs + " ms)");
+                saveClock(host, clock, clockChanged);
+                return;
             }
-            incident.absorb(e, true, true, cap);
-            save(host, incident); // replaces a pending warning: its lines are now this incident's evidence
-            lastArrival.put(host, now);
+            if (t <= clock.getClosedUntil()) {
+                late(source, "dead-letter");
+                deadLetter(e, "late", "gateway error at " + e.getTimestamp() + " arrived after its burst had already closed"
+                        + " (the host's last incident ended at " + Instant.ofEpochMilli(clock.getClosedUntil()) + ", "
+                        + source + " was at " + Instant.ofEpochMilli(sourceTime == null ? written : sourceTime) + ")");
+                saveClock(host, clock, clockChanged);
+                return;
+            }
+            if (state != null && t > warningEnd(state)) {
+                close(host, state, clock); // the warning's own time was up
+                state = null;
+            }
+            openIncident(host, e, t, clock, state);
+            saveClock(host, clock, true);
             return;
+        }
+
+        if (access) {
+            countRecentRequest(clock, t);
+            clockChanged = true;
         }
         if (evidence) {
-            if (written < hostTime - lookBackMs) {
-                late(e, source, before, "dead-letter");
-                deadLetter(e, "late", "evidence line at " + e.getTimestamp() + " is older than the look-back ("
-                        + lookBackMs + " ms) behind the host's event time " + Instant.ofEpochMilli(hostTime)
-                        + " and no open incident covers it");
-                return;
+            if (late && written < sourceTime - lookBackMs) {
+                late(source, "dead-letter");
+                deadLetter(e, "late", "evidence line at " + e.getTimestamp() + " is older than the look-back (" + lookBackMs
+                        + " ms) behind " + source + "'s time " + Instant.ofEpochMilli(sourceTime) + " and no open incident holds it");
+            } else if (t <= clock.getClosedUntil()) {
+                late(source, "dead-letter");
+                deadLetter(e, "late", source + " line at " + e.getTimestamp() + " arrived after its incident had closed"
+                        + " (it ended at " + Instant.ofEpochMilli(clock.getClosedUntil()) + ")");
+            } else {
+                addToRing(host, e, t);
+                if (late) late(source, "lookback");
+                pendWarning(host, e, t, state, clock);
             }
-            byte[] ringBytes = lookback.get(host);
-            List<LogEvent> ring = ringBytes == null ? new ArrayList<>() : Events.fromBytes(ringBytes);
-            LookbackRing.add(ring, e, hostTime, lookBackMs, cap);
-            lookback.put(host, Events.toBytes(ring));
-            if (late) late(e, source, before, "lookback");
-            WarningKind wk = Lines.warningKind(e);
-            if (wk != null) {
-                if (state == null) {
-                    state = OpenState.warning(host, e.getFleet(), t);
-                }
-                state.extendWarning(e);
-                save(host, state);
-                lastArrival.put(host, now);
-            }
+            saveClock(host, clock, clockChanged);
             return;
         }
         if (late) {
-            late(e, source, before, "dead-letter");
-            deadLetter(e, "late", source + " line at " + e.getTimestamp() + " arrived " + (before - written)
-                    + " ms behind the host's event time " + Instant.ofEpochMilli(before) + " (grace " + graceMs
-                    + " ms) and no open incident covers it");
+            late(source, "dead-letter");
+            deadLetter(e, "late", source + " line at " + e.getTimestamp() + " arrived " + (sourceTime - written)
+                    + " ms behind " + source + "'s time " + Instant.ofEpochMilli(sourceTime) + " (grace " + graceMs
+                    + " ms) and no open incident holds it");
+        }
+        saveClock(host, clock, clockChanged);
+    }
+
+    private static HostClock newClock() {
+        return HostClock.newBuilder().setWritten(new HashMap<>()).setFloor(0).setClosedUntil(0)
+                .setRecentAccess(new ArrayList<>()).build();
+    }
+
+    private void saveClock(String host, HostClock clock, boolean changed) {
+        if (changed) {
+            clocks.put(host, clock);
         }
     }
 
-    private void late(LogEvent e, String source, long hostTime, String outcome) {
-        recorder.increment("late", "source", source, "outcome", outcome);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("late {} line of {} at {} ({} ms behind host time) -> {}", source, e.getHost(),
-                    e.getTimestamp(), hostTime - Lines.writtenAt(e), outcome);
-        }
+    // ---- windows and close rules ----
+
+    /** The last event time an incident's window holds: its last gateway error plus the quiet period. */
+    private long windowEnd(OpenIncident s) {
+        return s.getLast() + quietMs;
     }
 
-    /** Stream-time sweep over the open index: closes what the host's own event time has passed. */
-    private void closeDue(long streamTime) {
-        List<KeyValue<String, OpenState>> due = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = open.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                Long hostTime = clock.get(kv.key);
-                OpenState s = OpenState.fromBytes(kv.value);
-                if (hostTime != null && hostTime >= s.deadline(quietMs, graceMs, lookBackMs)) {
-                    due.add(KeyValue.pair(kv.key, s));
-                }
+    /**
+     * A pending warning's end: like an incident's bound after its last line, but at most one look-back
+     * after its first (a storm that never stops is still reported), and {@link #WARNING_HOLD_MS} longer
+     * so the burst a capacity warning announces can still claim it. {@code Long.MAX_VALUE} for an incident.
+     */
+    private long warningEnd(OpenIncident s) {
+        if (s.getPhase() != OpenPhase.WARNING) {
+            return Long.MAX_VALUE;
+        }
+        long d = s.getLast() + quietMs + graceMs;
+        return Math.min(d + WARNING_HOLD_MS, Math.max(d, s.getFirst() + lookBackMs));
+    }
+
+    /**
+     * Whether the host's clocks say that nothing more can arrive for what it has open.
+     * See the class comment; {@code live} from the {@link CloseGate}.
+     */
+    boolean dueByClocks(OpenIncident s, HostClock clock, boolean live) {
+        boolean incident = s.getPhase() == OpenPhase.INCIDENT;
+        long early = incident ? windowEnd(s) + 1_000 : warningEnd(s);
+        long bound = incident ? s.getLast() + quietMs + graceMs : warningEnd(s);
+        long newest = clock.getFloor();
+        for (long w : clock.getWritten().values()) {
+            newest = Math.max(newest, w);
+        }
+        if (live && newest >= bound) {
+            return true;
+        }
+        if (newest < early) {
+            return false;
+        }
+        for (long w : clock.getWritten().values()) {
+            boolean active = live ? w >= newest - graceMs : w >= s.getFrom();
+            if (active && w < early) {
+                return false;
             }
         }
-        for (KeyValue<String, OpenState> kv : due) {
-            close(kv.key, kv.value);
+        return true;
+    }
+
+    // ---- incidents ----
+
+    private void openIncident(String host, LogEvent e, long t, HostClock clock, OpenIncident warning) {
+        long from = Math.max(t - lookBackMs, clock.getClosedUntil() + 1);
+        OpenIncident s = OpenIncident.newBuilder().setPhase(OpenPhase.INCIDENT).setFleet(e.getFleet()).setFirst(t).setLast(t)
+                .setFrom(from).setKinds(new HashMap<>()).setStatusCounts(new HashMap<>()).setErrnoCounts(new HashMap<>())
+                .setTotalRequests(0).setRequestsOutside(new ArrayList<>()).setRevision(-1).setVerdict("")
+                .setLegacyLines(new ArrayList<>()).build();
+        // requests already seen around the first error's second
+        for (SecondCount b : clock.getRecentAccess()) {
+            countRequests(s, b.getSecond() * 1000, b.getRequests());
+        }
+        clock.setRecentAccess(new ArrayList<>());
+        // the look-back: the ring's lines of the window (a pending warning's lines are among them)
+        takeRing(host, s);
+        absorb(host, s, e, t, true, true);
+        if (warning != null) {
+            LOG.debug("{}: pending warning since {} becomes part of the incident at {}", host,
+                    Instant.ofEpochMilli(warning.getFirst()), e.getTimestamp());
+        }
+        open.put(host, s);
+        idle.put(host, liveClock + idleCloseMs);
+        diagnose(host, s, clock, context.currentSystemTimeMs()); // the provisional record goes out now
+    }
+
+    /** Takes one line into an open incident: its times, counters, and a kept-line slot when its kind has room. */
+    private void absorb(String host, OpenIncident s, LogEvent e, long t, boolean gateway, boolean evidence) {
+        if (gateway) {
+            if (t < s.getFirst()) {
+                s.setFirst(t);
+                foldRequests(s);
+            }
+            if (t > s.getLast()) {
+                s.setLast(t);
+                foldRequests(s);
+            }
+        }
+        Object p = e.getParsed();
+        if (p instanceof NginxAccessFields) {
+            countRequests(s, t, 1);
+            int status = Lines.gatewayStatus(e);
+            if (status != 0) {
+                s.getStatusCounts().merge(Integer.toString(status), 1L, Long::sum);
+            }
+        } else if (p instanceof NginxErrorFields f && Lines.upstream(f).gateway()) {
+            s.getErrnoCounts().merge(f.getErrno() == null ? "none" : f.getErrno().toString(), 1L, Long::sum);
+        }
+        if (evidence) {
+            keep(host, s, e, t, 1);
         }
     }
 
-    /** Wall-clock sweep: closes what a host left open when it went quiet for idleClose. */
-    private void closeIdle(long wallClock) {
-        if (!idle.isOpen(CloseGate.Stage.CORRELATE)) {
+    /** Counts a line of a kind into the incident and keeps it when its kind has a slot for it. */
+    private void keep(String host, OpenIncident s, LogEvent e, long t, long count) {
+        String kind = Lines.kindKey(e);
+        KindTally k = s.getKinds().get(kind);
+        if (k == null) {
+            k = new KindTally(0L, t, 0L);
+            s.getKinds().put(kind, k);
+        }
+        long n = k.getCount();
+        k.setCount(n + count);
+        k.setFirstAt(Math.min(k.getFirstAt(), t));
+        if (n < FIRST_PER_KIND) {
+            lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, (int) n), e);
+            k.setLastAt(Math.max(k.getLastAt(), t));
+        } else if (t >= k.getLastAt()) {
+            lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, LAST_SLOT), e);
+            k.setLastAt(t);
+        }
+    }
+
+    /** Counts {@code n} access lines stamped {@code t}: inside [first, last] into the total, else by second. */
+    private void countRequests(OpenIncident s, long t, long n) {
+        if (t >= s.getFirst() && t <= s.getLast()) {
+            s.setTotalRequests(s.getTotalRequests() + n);
             return;
         }
-        Iterator<Map.Entry<String, Long>> it = lastArrival.entrySet().iterator();
-        List<String> idle = new ArrayList<>();
-        while (it.hasNext()) {
-            Map.Entry<String, Long> a = it.next();
-            if (wallClock - a.getValue() >= idleCloseMs) {
-                idle.add(a.getKey());
+        if (t < s.getFirst() - graceMs || t > windowEnd(s)) {
+            return; // no gateway error can take it in any more (or yet)
+        }
+        long second = Math.floorDiv(t, 1000);
+        for (SecondCount b : s.getRequestsOutside()) {
+            if (b.getSecond() == second) {
+                b.setRequests(b.getRequests() + n);
+                return;
             }
         }
-        for (String host : idle) {
-            OpenState s = load(host);
-            if (s != null) {
-                LOG.debug("closing {} of {}: no record for {} ms of wall-clock time", s.isIncident() ? "incident" : "warning",
-                        host, wallClock - lastArrival.get(host));
-                close(host, s);
-            } else {
-                lastArrival.remove(host);
-            }
-        }
+        s.getRequestsOutside().add(new SecondCount(second, n));
     }
 
-    private void close(String host, OpenState s) {
+    /** After first or last moved: the seconds now inside [first, last] go into the total. */
+    private void foldRequests(OpenIncident s) {
+        List<SecondCount> outside = new ArrayList<>(s.getRequestsOutside().size());
+        for (SecondCount b : s.getRequestsOutside()) {
+            long at = b.getSecond() * 1000;
+            if (at >= s.getFirst() && at <= s.getLast()) {
+                s.setTotalRequests(s.getTotalRequests() + b.getRequests());
+            } else if (at >= s.getFirst() - graceMs) {
+                outside.add(b);
+            }
+        }
+        s.setRequestsOutside(outside); // a decoded Avro array cannot remove through its iterator
+    }
+
+    /** nginx access lines of the host while nothing holds them, by second, for the grace behind its access clock. */
+    private void countRecentRequest(HostClock clock, long t) {
+        long second = Math.floorDiv(t, 1000);
+        Long now = clock.getWritten().get(Sources.name(io.handoff.avro.SourceKind.NGINX_ACCESS));
+        long oldest = Math.floorDiv((now == null ? t : now) - graceMs, 1000);
+        List<SecondCount> recent = clock.getRecentAccess();
+        if (recent.stream().anyMatch(b -> b.getSecond() < oldest)) {
+            List<SecondCount> kept = new ArrayList<>(recent.size());
+            for (SecondCount b : recent) {
+                if (b.getSecond() >= oldest) {
+                    kept.add(b);
+                }
+            }
+            clock.setRecentAccess(kept);
+            recent = kept;
+        }
+        if (second < oldest) {
+            return;
+        }
+        for (SecondCount b : recent) {
+            if (b.getSecond() == second) {
+                b.setRequests(b.getRequests() + 1);
+                return;
+            }
+        }
+        recent.add(new SecondCount(second, 1L));
+    }
+
+    // ---- the look-back ring ----
+
+    private void addToRing(String host, LogEvent e, long t) {
+        LookbackRing ring = loadRing(host);
+        if (ring == null) {
+            ring = LookbackRing.newBuilder().setKinds(new HashMap<>()).setNewest(t).setLegacyLines(new ArrayList<>()).build();
+        } else if (ring.getNewest() < t - lookBackMs) {
+            deleteLines(host, CorrelateStores.RING); // all of it is older than any look-back from here on
+            ring.setKinds(new HashMap<>());
+        }
+        putInRing(host, ring, e, t);
+        rings.put(host, ring);
+    }
+
+    private void putInRing(String host, LookbackRing ring, LogEvent e, long t) {
+        String kind = Lines.kindKey(e);
+        KindTally k = ring.getKinds().get(kind);
+        if (k == null) {
+            k = new KindTally(0L, t, 0L);
+            ring.getKinds().put(kind, k);
+        }
+        int slot = (int) (k.getCount() % RING_PER_KIND);
+        k.setCount(k.getCount() + 1);
+        k.setFirstAt(Math.min(k.getFirstAt(), t));
+        k.setLastAt(Math.max(k.getLastAt(), t));
+        ring.setNewest(Math.max(ring.getNewest(), t));
+        lines.put(CorrelateStores.lineKey(host, CorrelateStores.RING, kind, slot), e);
+    }
+
+    /** The ring's lines, time ordered (read for a warning and when an incident opens). */
+    private List<LogEvent> ringLines(String host) {
+        List<LogEvent> out = new ArrayList<>();
+        try (KeyValueIterator<String, LogEvent> it = lines.prefixScan(CorrelateStores.linePrefix(host, CorrelateStores.RING),
+                new StringSerializer())) {
+            it.forEachRemaining(kv -> out.add(kv.value));
+        }
+        out.sort(LINE_ORDER);
+        return out;
+    }
+
+    /**
+     * Moves the ring's lines of the incident's window into it and empties the ring. A kind whose ring
+     * lines all lie in the window is counted whole, lines the ring gave up included.
+     */
+    private void takeRing(String host, OpenIncident s) {
+        LookbackRing ring = loadRing(host);
+        if (ring == null) {
+            return;
+        }
+        for (LogEvent x : ringLines(host)) {
+            long t = x.getTimestamp().toEpochMilli();
+            if (t >= s.getFrom()) {
+                absorb(host, s, x, t, false, true);
+            }
+        }
+        ring.getKinds().forEach((kind, k) -> {
+            KindTally in = s.getKinds().get(kind);
+            if (in != null && k.getFirstAt() >= s.getFrom() && k.getCount() > in.getCount()) {
+                in.setCount(k.getCount()); // the ring's older lines of this kind were in the window too
+            }
+        });
+        deleteLines(host, CorrelateStores.RING);
+        rings.delete(host);
+    }
+
+    // ---- pending warnings ----
+
+    private void pendWarning(String host, LogEvent e, long t, OpenIncident state, HostClock clock) {
+        if (Lines.warningKind(e) == null || state != null && state.getPhase() == OpenPhase.INCIDENT) {
+            return; // not a warning line, or an incident is open (the line waits in the ring for the next)
+        }
+        if (state != null && t > warningEnd(state)) {
+            close(host, state, clock);
+            state = null;
+        }
+        if (state == null) {
+            state = OpenIncident.newBuilder().setPhase(OpenPhase.WARNING).setFleet(e.getFleet()).setFirst(t).setLast(t)
+                    .setFrom(t - lookBackMs).setKinds(new HashMap<>()).setStatusCounts(new HashMap<>())
+                    .setErrnoCounts(new HashMap<>()).setRequestsOutside(new ArrayList<>()).setLegacyLines(new ArrayList<>())
+                    .build();
+        }
+        state.setFirst(Math.min(state.getFirst(), t));
+        state.setLast(Math.max(state.getLast(), t));
+        KindTally k = state.getKinds().computeIfAbsent(Lines.kindKey(e), x -> new KindTally(0L, t, t));
+        k.setCount(k.getCount() + 1);
+        k.setFirstAt(Math.min(k.getFirstAt(), t));
+        k.setLastAt(Math.max(k.getLastAt(), t));
+        open.put(host, state);
+        idle.put(host, liveClock + idleCloseMs);
+    }
+
+    // ---- closing and emitting ----
+
+    private void close(String host, OpenIncident s, HostClock clock) {
         open.delete(host);
-        lastArrival.remove(host);
-        if (s.isIncident()) {
-            emitIncident(host, s);
+        idle.remove(host);
+        diagnoses.remove(host);
+        diagnosedAt.remove(host);
+        if (s.getPhase() == OpenPhase.INCIDENT) {
+            List<LogEvent> kept = incidentLines(host);
+            Timeline timeline = timeline(host, s, kept, clock);
+            Diagnosis d = Classifier.diagnose(timeline);
+            Incident incident = incident(host, s, timeline, d, IncidentStatus.CLOSED, s.getRevision() + 1);
+            recorder.increment("incidents", "root_cause", d.rootCause().name());
+            recorder.increment("incident-updates", "status", IncidentStatus.CLOSED.name());
+            context.forward(new Record<Object, Object>(host, incident, s.getFirst()), incidentsChild);
+            context.forward(new Record<Object, Object>(incident.getId(), incident, s.getFirst()), updatesChild);
+            deleteLines(host, CorrelateStores.INCIDENT);
+            clock.setClosedUntil(Math.max(clock.getClosedUntil(), windowEnd(s)));
         } else {
-            emitWarning(host, s);
+            emitWarning(host, s, clock);
         }
     }
 
-    private void emitIncident(String host, OpenState s) {
-        Timeline t = new Timeline(host, s.meta.fleet, s.meta.first, s.meta.last, s.evidence, s.meta.kindCounts,
-                s.meta.statusCounts, s.meta.errnoCounts, s.meta.totalRequests, s.meta.sourceClocks);
-        Diagnosis d = Classifier.diagnose(t);
-        Instant start = Instant.ofEpochMilli(s.meta.first);
-        Instant end = Instant.ofEpochMilli(s.meta.last);
-        List<Evidence> evidence = new ArrayList<>(s.evidence.size());
-        for (LogEvent x : s.evidence) {
+    private List<LogEvent> incidentLines(String host) {
+        List<LogEvent> out = new ArrayList<>();
+        try (KeyValueIterator<String, LogEvent> it = lines.prefixScan(
+                CorrelateStores.linePrefix(host, CorrelateStores.INCIDENT), new StringSerializer())) {
+            it.forEachRemaining(kv -> out.add(kv.value));
+        }
+        out.sort(LINE_ORDER);
+        return out;
+    }
+
+    private void deleteLines(String host, char ns) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, LogEvent> it = lines.prefixScan(CorrelateStores.linePrefix(host, ns), new StringSerializer())) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(lines::delete);
+    }
+
+    private Timeline timeline(String host, OpenIncident s, List<LogEvent> kept, HostClock clock) {
+        Map<String, Long> kinds = new HashMap<>();
+        s.getKinds().forEach((k, v) -> kinds.put(k, v.getCount()));
+        return new Timeline(host, s.getFleet(), s.getFirst(), s.getLast(), kept, kinds, s.getStatusCounts(),
+                s.getErrnoCounts(), s.getTotalRequests(), clock == null ? Map.of() : clock.getWritten());
+    }
+
+    private Incident incident(String host, OpenIncident s, Timeline t, Diagnosis d, IncidentStatus status, int revision) {
+        Instant start = Instant.ofEpochMilli(s.getFirst());
+        List<LogEvent> shown = new ArrayList<>(t.events());
+        Events.capMiddle(shown, cap);
+        List<Evidence> evidence = new ArrayList<>(shown.size());
+        for (LogEvent x : shown) {
             evidence.add(Classifier.evidence(x));
         }
-        Incident incident = Incident.newBuilder()
+        return Incident.newBuilder()
                 .setId(host + "@" + start)
                 .setHost(host)
-                .setFleet(s.meta.fleet)
+                .setFleet(s.getFleet())
                 .setRootCause(d.rootCause())
                 .setStartedAt(start)
-                .setEndedAt(end)
-                .setStatusCounts(new java.util.TreeMap<>(s.meta.statusCounts))
-                .setTotalRequests(s.meta.totalRequests)
-                .setUpstreamErrorsByErrno(new java.util.TreeMap<>(s.meta.errnoCounts))
+                .setEndedAt(Instant.ofEpochMilli(s.getLast()))
+                .setStatusCounts(new TreeMap<>(s.getStatusCounts()))
+                .setTotalRequests(s.getTotalRequests())
+                .setUpstreamErrorsByErrno(new TreeMap<>(s.getErrnoCounts()))
                 .setEvidence(evidence)
-                .setEvidenceTotal(s.meta.evidenceTotal)
+                .setEvidenceTotal(t.evidenceTotal())
                 .setCulprit(d.culprit())
                 .setRemediation(d.remediation())
                 .setContributingCauses(new ArrayList<>(d.contributing()))
                 .setConfidence(d.confidence())
                 .setSummary(d.summary())
                 .setCausalChain(new ArrayList<>(d.chain()))
+                .setStatus(status)
+                .setRevision(revision)
                 .build();
-        recorder.increment("incidents", "root_cause", d.rootCause().name());
-        context.forward(new Record<Object, Object>(host, incident, s.meta.first), incidentsChild);
     }
 
-    private void emitWarning(String host, OpenState s) {
-        byte[] ringBytes = lookback.get(host);
-        List<LogEvent> ring = ringBytes == null ? List.of() : Events.fromBytes(ringBytes);
-        List<LogEvent> lines = new ArrayList<>();
-        java.util.Map<String, Long> kinds = new java.util.TreeMap<>();
-        long from = s.meta.first - graceMs;
-        for (LogEvent x : ring) {
+    /** What an update is judged by: the root cause and the chain's steps, not their counts. */
+    static String verdict(Diagnosis d) {
+        StringBuilder sb = new StringBuilder(d.rootCause().name());
+        for (CausalStep step : d.chain()) {
+            sb.append('|').append(step.getKind()).append(':').append(step.getRootCause());
+        }
+        return sb.toString();
+    }
+
+    private void markForDiagnosis(String host) {
+        long last = diagnosedAt.getOrDefault(host, Long.MIN_VALUE / 2);
+        diagnoses.putIfAbsent(host, Math.max(context.currentSystemTimeMs(), last + DIAGNOSE_EVERY_MS));
+    }
+
+    /** Diagnoses an open incident and sends a provisional record when the verdict is new. */
+    private void diagnose(String host, OpenIncident s, HostClock clock, long now) {
+        diagnosedAt.put(host, now);
+        List<LogEvent> kept = incidentLines(host);
+        Timeline timeline = timeline(host, s, kept, clock);
+        Diagnosis d = Classifier.diagnose(timeline);
+        String verdict = verdict(d);
+        if (verdict.equals(s.getVerdict()) && s.getRevision() >= 0) {
+            return;
+        }
+        int revision = s.getRevision() + 1;
+        s.setRevision(revision);
+        s.setVerdict(verdict);
+        open.put(host, s);
+        Incident incident = incident(host, s, timeline, d, IncidentStatus.OPEN, revision);
+        recorder.increment("incident-updates", "status", IncidentStatus.OPEN.name());
+        context.forward(new Record<Object, Object>(incident.getId(), incident, s.getFirst()), updatesChild);
+    }
+
+    private void emitWarning(String host, OpenIncident s, HostClock clock) {
+        loadRing(host); // gives lines read from the encoding before versioned state their own keys
+        List<LogEvent> kept = new ArrayList<>();
+        long from = s.getFirst() - graceMs;
+        for (LogEvent x : ringLines(host)) {
             if (x.getTimestamp().toEpochMilli() >= from) {
-                lines.add(x);
-                kinds.merge(Lines.kindKey(x), 1L, Long::sum);
+                kept.add(x);
             }
         }
-        Classifier.WarningVerdict v = Classifier.warning(new Timeline(host, s.meta.fleet, s.meta.first, s.meta.last,
-                lines, kinds, java.util.Map.of(), java.util.Map.of(), 0, java.util.Map.of()));
+        Map<String, Long> kinds = new HashMap<>();
+        kept.forEach(x -> kinds.merge(Lines.kindKey(x), 1L, Long::sum));
+        Timeline t = new Timeline(host, s.getFleet(), s.getFirst(), s.getLast(), kept, kinds, Map.of(), Map.of(), 0,
+                clock == null ? Map.of() : clock.getWritten());
+        Classifier.WarningVerdict v = Classifier.warning(t);
         if (v == null) {
             recorder.increment("warnings-below-threshold");
             return; // e.g. one or two slow requests: not a storm
         }
-        Instant start = Instant.ofEpochMilli(s.meta.first);
-        Instant end = Instant.ofEpochMilli(s.meta.last);
-        Events.capMiddle(lines, cap);
-        List<Evidence> evidence = new ArrayList<>(lines.size());
-        for (LogEvent x : lines) {
+        Instant start = Instant.ofEpochMilli(s.getFirst());
+        Events.capMiddle(kept, cap);
+        List<Evidence> evidence = new ArrayList<>(kept.size());
+        for (LogEvent x : kept) {
             evidence.add(Classifier.evidence(x));
+        }
+        long seen = 0;
+        for (KindTally k : s.getKinds().values()) {
+            seen += k.getCount();
         }
         Warning w = Warning.newBuilder()
                 .setId(host + "@" + start + "/" + v.kind())
                 .setHost(host)
-                .setFleet(s.meta.fleet)
+                .setFleet(s.getFleet())
                 .setKind(v.kind())
                 .setLikelyCause(v.likelyCause())
                 .setStartedAt(start)
-                .setEndedAt(end)
+                .setEndedAt(Instant.ofEpochMilli(s.getLast()))
                 .setEvidence(evidence)
-                .setEvidenceTotal(Math.max(s.meta.evidenceTotal, lines.size()))
+                .setEvidenceTotal(Math.max(seen, t.evidenceTotal()))
                 .setCulprit(v.culprit())
                 .setRemediation(v.remediation())
                 .setSummary(v.summary())
                 .build();
         recorder.increment("warnings", "kind", v.kind().name());
-        context.forward(new Record<Object, Object>(host, w, s.meta.first), warningsChild);
+        context.forward(new Record<Object, Object>(host, w, s.getFirst()), warningsChild);
+    }
+
+    // ---- wall clock ----
+
+    /**
+     * Every {@value #PUNCTUATE_MS} ms: advances the live clock while the partition is live (after an
+     * outage or a backlog every host's silence counts again from zero), closes what the hosts that went
+     * idle left open, and looks again at the verdicts that are due.
+     */
+    private void punctuate(long wall) {
+        boolean live = gate.isOpen(CloseGate.Stage.CORRELATE, partition);
+        long elapsed = Math.max(0, wall - lastPunctuation);
+        lastPunctuation = wall;
+        if (live) {
+            if (!wasLive) {
+                idle.resetAll(liveClock + idleCloseMs);
+            }
+            liveClock += elapsed;
+            for (String host : idle.pollDue(liveClock)) {
+                OpenIncident s = loadOpen(host);
+                if (s != null) {
+                    LOG.debug("closing the {} of {}: no record for {} ms while live", s.getPhase(), host, idleCloseMs);
+                    HostClock clock = clocks.get(host);
+                    HostClock c = clock == null ? newClock() : clock;
+                    close(host, s, c);
+                    clocks.put(host, c);
+                }
+            }
+        }
+        wasLive = live;
+        for (String host : diagnoses.pollDue(wall)) {
+            OpenIncident s = loadOpen(host);
+            if (s != null && s.getPhase() == OpenPhase.INCIDENT) {
+                diagnose(host, s, clocks.get(host), wall);
+            }
+        }
+    }
+
+    // ---- state of earlier encodings ----
+
+    /** The host's open entry; one read from the encoding before versioned state gets its lines their own keys first. */
+    private OpenIncident loadOpen(String host) {
+        OpenIncident s = open.get(host);
+        if (s == null || s.getLegacyLines().isEmpty() && s.getFrom() != 0) {
+            return s;
+        }
+        if (s.getFrom() == 0) {
+            s.setFrom(s.getFirst() - lookBackMs);
+        }
+        List<LogEvent> legacy = new ArrayList<>(s.getLegacyLines());
+        legacy.sort(LINE_ORDER);
+        Map<String, Long> placed = new HashMap<>();
+        for (LogEvent x : legacy) {
+            String kind = Lines.kindKey(x);
+            long n = placed.merge(kind, 1L, Long::sum) - 1;
+            lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, (int) Math.min(n, LAST_SLOT)), x);
+        }
+        s.setLegacyLines(new ArrayList<>());
+        open.put(host, s);
+        return s;
+    }
+
+    private LookbackRing loadRing(String host) {
+        LookbackRing ring = rings.get(host);
+        if (ring == null || ring.getLegacyLines().isEmpty()) {
+            return ring;
+        }
+        List<LogEvent> legacy = new ArrayList<>(ring.getLegacyLines());
+        legacy.sort(LINE_ORDER);
+        ring.setLegacyLines(new ArrayList<>());
+        ring.setKinds(new HashMap<>());
+        for (LogEvent x : legacy) {
+            putInRing(host, ring, x, x.getTimestamp().toEpochMilli());
+        }
+        rings.put(host, ring);
+        return ring;
+    }
+
+    // ---- counters and dead letters ----
+
+    private void late(String source, String outcome) {
+        recorder.increment("late", "source", source, "outcome", outcome);
     }
 
     private void deadLetter(LogEvent e, String stage, String reason) {
         recorder.increment("dead-letters", "source", Sources.name(e.getSource()), "stage", stage);
+        LOG.debug("dead letter ({}): {}", stage, reason);
         deadLetter(e.getHost(), e, e.getOriginal().getBytes(StandardCharsets.UTF_8), stage, reason);
     }
 
@@ -388,14 +848,5 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         byte[] key = host == null ? null : host.getBytes(StandardCharsets.UTF_8);
         long ts = e == null ? context.currentSystemTimeMs() : e.getTimestamp().toEpochMilli();
         context.forward(new Record<Object, Object>(key, d, ts), deadLetterChild);
-    }
-
-    private OpenState load(String host) {
-        byte[] b = open.get(host);
-        return b == null ? null : OpenState.fromBytes(b);
-    }
-
-    private void save(String host, OpenState s) {
-        open.put(host, s.toBytes());
     }
 }

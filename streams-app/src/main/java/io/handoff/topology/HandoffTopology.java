@@ -9,20 +9,18 @@ import io.handoff.avro.Incident;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
+import io.handoff.correlate.CorrelateStores;
 import io.handoff.correlate.HostCorrelator;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 import java.util.Map;
 import java.util.Properties;
@@ -36,13 +34,14 @@ import java.util.Properties;
  *                                                                   └→ sink-dead-letter (handoff.dead-letter, key → DeadLetter)
  * sub-topology "correlate":
  *   source-events (handoff.events, event time from LogEvent.timestamp) → correlate-host
- *       [correlate-host-clock, correlate-lookback, correlate-open-incidents]
- *       ─┬→ sink-incidents (handoff.incidents, host → Incident)
+ *       [correlate-host-clock, correlate-open-incidents, correlate-lookback, correlate-lines]
+ *       ─┬→ sink-incidents (handoff.incidents, host → Incident: the final record)
+ *        ├→ sink-incident-updates (handoff.incident-updates, incident id → Incident: OPEN while in progress, then CLOSED)
  *        ├→ sink-warnings (handoff.warnings, host → Warning)
  *        └→ sink-correlate-dead-letter (handoff.dead-letter: late records)
  * </pre>
  *
- * Changelogs: {@code <application.id>-correlate-host-clock-changelog} etc. The {@code describe()}
+ * Changelogs: {@code <application.id>-correlate-host-clock-changelog} etc. ({@link CorrelateStores}). The {@code describe()}
  * output is pinned by a test.
  */
 public final class HandoffTopology {
@@ -53,6 +52,7 @@ public final class HandoffTopology {
     public static final String SOURCE_EVENTS = "source-events";
     public static final String CORRELATE = "correlate-host";
     public static final String SINK_INCIDENTS = "sink-incidents";
+    public static final String SINK_INCIDENT_UPDATES = "sink-incident-updates";
     public static final String SINK_WARNINGS = "sink-warnings";
     public static final String SINK_CORRELATE_DEAD_LETTER = "sink-correlate-dead-letter";
     public static final String ECS_INCIDENTS = "ecs-incidents";
@@ -109,12 +109,13 @@ public final class HandoffTopology {
 
         t.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE_EVENTS, new LogEventTimestampExtractor(), new StringDeserializer(), events.deserializer(),
                 topics.events());
-        t.addProcessor(CORRELATE, () -> new HostCorrelator(config, metrics, idle, SINK_INCIDENTS, SINK_WARNINGS,
-                SINK_CORRELATE_DEAD_LETTER), SOURCE_EVENTS);
-        t.addStateStore(store(HostCorrelator.CLOCK_STORE, Serdes.Long()).withCachingEnabled(), CORRELATE);
-        t.addStateStore(store(HostCorrelator.LOOKBACK_STORE, Serdes.ByteArray()), CORRELATE);
-        t.addStateStore(store(HostCorrelator.OPEN_STORE, Serdes.ByteArray()), CORRELATE);
+        t.addProcessor(CORRELATE, () -> new HostCorrelator(config, metrics, idle, SINK_INCIDENTS, SINK_INCIDENT_UPDATES,
+                SINK_WARNINGS, SINK_CORRELATE_DEAD_LETTER), SOURCE_EVENTS);
+        for (StoreBuilder<?> store : CorrelateStores.builders()) {
+            t.addStateStore(store, CORRELATE);
+        }
         t.addSink(SINK_INCIDENTS, topics.incidents(), new StringSerializer(), incidents.serializer(), CORRELATE);
+        t.addSink(SINK_INCIDENT_UPDATES, topics.incidentUpdates(), new StringSerializer(), incidents.serializer(), CORRELATE);
         t.addSink(SINK_WARNINGS, topics.warnings(), new StringSerializer(), warnings.serializer(), CORRELATE);
         t.addSink(SINK_CORRELATE_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(),
                 CORRELATE);
@@ -130,27 +131,21 @@ public final class HandoffTopology {
         return t;
     }
 
-    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name,
-                                                                     org.apache.kafka.common.serialization.Serde<V> valueSerde) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde)
-                .withLoggingEnabled(Map.of());
-    }
-
 
     /**
      * Open incidents and pending warnings in the running application's local stores (interactive
-     * query over {@value HostCorrelator#OPEN_STORE}); -1 while the store cannot be queried
+     * query over {@value CorrelateStores#OPEN}); -1 while the store cannot be queried
      * (starting, rebalancing). A replay is finished when this is 0 and the output is drained:
      * incidents close when the host's event time passes their quiet period, and the rest after
      * {@code idleClose} of wall-clock silence.
      */
     public static long openIncidents(org.apache.kafka.streams.KafkaStreams streams) {
         try {
-            org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, byte[]> store = streams.store(
-                    org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(HostCorrelator.OPEN_STORE,
-                            org.apache.kafka.streams.state.QueryableStoreTypes.<String, byte[]>keyValueStore()));
+            org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, Object> store = streams.store(
+                    org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(CorrelateStores.OPEN,
+                            org.apache.kafka.streams.state.QueryableStoreTypes.<String, Object>keyValueStore()));
             long n = 0;
-            try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> it = store.all()) {
+            try (org.apache.kafka.streams.state.KeyValueIterator<String, Object> it = store.all()) {
                 while (it.hasNext()) {
                     it.next();
                     n++;

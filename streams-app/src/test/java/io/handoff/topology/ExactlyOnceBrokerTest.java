@@ -51,6 +51,7 @@ class ExactlyOnceBrokerTest {
         for (SourceKind k : SourceKind.values()) topics.put(t.raw(k), 1);
         topics.put(t.events(), 2);
         topics.put(t.incidents(), 1);
+        topics.put(t.incidentUpdates(), 1);
         topics.put(t.warnings(), 1);
         topics.put(t.deadLetter(), 1);
         topics.put(t.fleetIncidents(), 1);

@@ -6,6 +6,7 @@ import io.handoff.avro.Incident;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
+import io.handoff.correlate.CorrelateStores;
 import io.handoff.correlate.HostCorrelator;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
@@ -46,6 +47,7 @@ final class Harness implements AutoCloseable {
     final TopologyTestDriver driver;
     final Map<SourceKind, TestInputTopic<byte[], byte[]>> raw = new EnumMap<>(SourceKind.class);
     final TestOutputTopic<String, Incident> incidents;
+    final TestOutputTopic<String, Incident> updates;
     final TestOutputTopic<String, Warning> warnings;
     final TestOutputTopic<byte[], DeadLetter> deadLetters;
     final TestInputTopic<String, byte[]> eventsRaw;
@@ -56,6 +58,11 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(HandoffConfig base) {
+        this(base, CloseGate.always());
+    }
+
+    /** With a gate on the correlator's judgement of time (what replay and run pass). */
+    Harness(HandoffConfig base, CloseGate gate) {
         String scope = "harness-" + UUID.randomUUID();
         this.config = base.withStreams(Map.of("schema.registry.url", "mock://" + scope));
         Properties p = HandoffTopology.streamsProperties(config, "handoff-test", metrics);
@@ -68,11 +75,13 @@ final class Harness implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        driver = new TopologyTestDriver(HandoffTopology.build(config, metrics), p, WALL);
+        driver = new TopologyTestDriver(HandoffTopology.build(config, metrics, gate), p, WALL);
         for (SourceKind k : SourceKind.values()) {
             raw.put(k, driver.createInputTopic(config.topics().raw(k), new ByteArraySerializer(), new ByteArraySerializer()));
         }
         incidents = driver.createOutputTopic(config.topics().incidents(), new StringDeserializer(),
+                serde(Incident.class).deserializer());
+        updates = driver.createOutputTopic(config.topics().incidentUpdates(), new StringDeserializer(),
                 serde(Incident.class).deserializer());
         warnings = driver.createOutputTopic(config.topics().warnings(), new StringDeserializer(),
                 serde(Warning.class).deserializer());
@@ -108,6 +117,11 @@ final class Harness implements AutoCloseable {
         raw.get(kind).pipeInput(key, value, shipped);
     }
 
+    /** Advances the wall clock. */
+    void advance(Duration d) {
+        driver.advanceWallClockTime(d);
+    }
+
     /** Advances the wall clock past idleClose so open incidents of silent hosts close. */
     void idle() {
         driver.advanceWallClockTime(config.idleClose().plusSeconds(1));
@@ -116,6 +130,13 @@ final class Harness implements AutoCloseable {
     List<Incident> incidents() {
         List<Incident> l = new ArrayList<>();
         while (!incidents.isEmpty()) l.add(incidents.readValue());
+        return l;
+    }
+
+    /** The records of the incident-updates topic so far (key = incident id). */
+    List<org.apache.kafka.streams.KeyValue<String, Incident>> updates() {
+        List<org.apache.kafka.streams.KeyValue<String, Incident>> l = new ArrayList<>();
+        while (!updates.isEmpty()) l.add(updates.readKeyValue());
         return l;
     }
 
@@ -143,9 +164,32 @@ final class Harness implements AutoCloseable {
         return n;
     }
 
+    /** A store's value for a host as the store writes it (its serde's bytes), or null. */
+    @SuppressWarnings("unchecked")
     byte[] stored(String store, String host) {
-        KeyValueStore<String, byte[]> s = driver.getKeyValueStore(store);
-        return s.get(host);
+        KeyValueStore<String, Object> s = driver.getKeyValueStore(store);
+        Object v = s.get(host);
+        return v == null ? null : ((org.apache.kafka.common.serialization.Serde<Object>) CorrelateStores.valueSerde(store))
+                .serializer().serialize(store, v);
+    }
+
+    /** What a host costs in the correlator's stores: the bytes of its keys and values, all stores. */
+    @SuppressWarnings("unchecked")
+    long hostStateBytes(String host) {
+        long n = 0;
+        for (String store : CorrelateStores.NAMES) {
+            KeyValueStore<String, Object> s = driver.getKeyValueStore(store);
+            var serde = (org.apache.kafka.common.serialization.Serde<Object>) CorrelateStores.valueSerde(store);
+            try (KeyValueIterator<String, Object> it = s.all()) {
+                while (it.hasNext()) {
+                    var kv = it.next();
+                    if (kv.key.equals(host) || kv.key.startsWith(host + "\u0000")) {
+                        n += kv.key.getBytes(StandardCharsets.UTF_8).length + serde.serializer().serialize(store, kv.value).length;
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     @Override
@@ -219,6 +263,7 @@ final class Harness implements AutoCloseable {
     static final String CLOCK = HostCorrelator.CLOCK_STORE;
     static final String LOOKBACK = HostCorrelator.LOOKBACK_STORE;
     static final String OPEN = HostCorrelator.OPEN_STORE;
+    static final String LINES = HostCorrelator.LINES_STORE;
 
     static String eventHost(LogEvent e) {
         return e.getHost();

@@ -1,0 +1,149 @@
+package io.handoff.topology;
+
+import io.handoff.app.HandoffConfig;
+import io.handoff.avro.DeadLetter;
+import io.handoff.avro.Incident;
+import io.handoff.avro.RootCause;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.handoff.avro.SourceKind.NGINX_ACCESS;
+import static io.handoff.avro.SourceKind.NGINX_ERROR;
+import static io.handoff.avro.SourceKind.PHP_FPM;
+import static io.handoff.topology.HandoffTopologyTest.EACCES;
+import static io.handoff.topology.HandoffTopologyTest.access;
+import static io.handoff.topology.HandoffTopologyTest.error;
+import static io.handoff.topology.HandoffTopologyTest.fpm;
+import static io.handoff.topology.HandoffTopologyTest.l;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * When an incident closes, by the host's per-source clocks (quiet 30 s, grace 10 s): at last error +
+ * quiet + 1 s once every active log has got there, at the latest when the newest log passes last error +
+ * quiet + grace, and, while the partition is not live, only when every log heard from has got there.
+ * What the incident holds never depends on when it closes: its window is the look-back before the first
+ * error to the quiet period after the last.
+ */
+class CloseRulesTest {
+    static final String CHILD = "[pool www] child 4289 started";
+
+    static void burst(Harness h, String host) {
+        h.ship(host, l(NGINX_ERROR, error("00:00:10", "crit", EACCES)));
+        h.ship(host, l(NGINX_ACCESS, access("00:00:10", 502, "GET / HTTP/1.1")));
+    }
+
+    @Test
+    void closesAtQuietPlusOneSecondOnceEveryActiveLogIsThere() {
+        try (Harness h = new Harness()) {
+            burst(h, "web-e");
+            for (int s = 11; s <= 40; s++) {
+                h.ship("web-e", l(NGINX_ACCESS, access("00:00:" + s, 200, "GET / HTTP/1.1")));
+            }
+            assertEquals(List.of(), h.incidents(), "00:00:40 is the quiet period's last second");
+            // the error log is 30 s behind the access log: more than the grace, so it counts as quiet
+            h.ship("web-e", l(NGINX_ACCESS, access("00:00:41", 200, "GET / HTTP/1.1")));
+            List<Incident> out = h.incidents();
+            assertEquals(1, out.size(), "closed at last error + quiet + 1 s, not + grace");
+            assertEquals(1, out.get(0).getTotalRequests(), "the 502 alone lies in [first, last]");
+            assertEquals(0, h.entries(Harness.OPEN));
+        }
+    }
+
+    @Test
+    void aLogWithinTheGraceOfTheNewestHoldsItUntilItGetsThere() {
+        try (Harness h = new Harness()) {
+            burst(h, "web-f");
+            h.ship("web-f", l(PHP_FPM, fpm("00:00:38", "NOTICE", CHILD)));
+            h.ship("web-f", l(NGINX_ACCESS, access("00:00:41", 200, "GET / HTTP/1.1")));
+            h.ship("web-f", l(NGINX_ACCESS, access("00:00:48", 200, "GET / HTTP/1.1")));
+            assertEquals(List.of(), h.incidents(), "the FPM log (00:00:38) is within the grace of 00:00:48 and not there yet");
+            h.ship("web-f", l(PHP_FPM, fpm("00:00:42", "NOTICE", CHILD)));
+            assertEquals(1, h.incidents().size(), "the FPM log got past 00:00:41");
+        }
+    }
+
+    @Test
+    void atTheLatestWhenTheNewestLogPassesQuietPlusGrace() {
+        try (Harness h = new Harness()) {
+            burst(h, "web-g");
+            h.ship("web-g", l(PHP_FPM, fpm("00:00:40", "NOTICE", CHILD)));
+            h.ship("web-g", l(NGINX_ACCESS, access("00:00:49", 200, "GET / HTTP/1.1")));
+            assertEquals(List.of(), h.incidents());
+            h.ship("web-g", l(NGINX_ACCESS, access("00:00:50", 200, "GET / HTTP/1.1")));
+            assertEquals(1, h.incidents().size(), "last error + quiet + grace is the bound");
+        }
+    }
+
+    @Test
+    void aGatewayErrorAfterTheWindowStartsTheNextBurstEvenBeforeTheFirstCloses() {
+        try (Harness h = new Harness()) {
+            burst(h, "web-h");
+            h.ship("web-h", l(PHP_FPM, fpm("00:00:40", "NOTICE", CHILD)));
+            // 00:00:41 is after the window (00:00:10 + 30 s): a new burst, although the FPM log holds the first open
+            h.ship("web-h", l(NGINX_ACCESS, access("00:00:41", 502, "GET /b HTTP/1.1")));
+            List<Incident> first = h.incidents();
+            assertEquals(1, first.size());
+            assertEquals(Instant.parse("2026-11-21T00:00:10Z"), first.get(0).getEndedAt());
+            assertEquals(Map.of("502", 1L), first.get(0).getStatusCounts());
+            h.idle();
+            List<Incident> second = h.incidents();
+            assertEquals(1, second.size());
+            assertEquals("web-h@2026-11-21T00:00:41Z", second.get(0).getId());
+            assertEquals(RootCause.UNKNOWN, second.get(0).getRootCause(), "the first burst's EACCES is not in its look-back");
+            assertEquals(1, second.get(0).getEvidenceTotal());
+        }
+    }
+
+    @Test
+    void whileNotLiveALaggingLogIsWaitedForInsteadOfCut() {
+        CloseGate gate = CloseGate.afterInput();
+        try (Harness h = new Harness(HandoffConfig.defaults(), gate)) {
+            h.ship("web-c", l(NGINX_ERROR, "2026/11/21 00:00:05 [notice] 14425#14425: start worker processes"));
+            h.ship("web-c", l(NGINX_ACCESS, access("00:00:10", 502, "GET / HTTP/1.1")));
+            // a catch-up: the access log runs two minutes ahead of the error log
+            for (int s = 11; s < 130; s += 7) {
+                h.ship("web-c", l(NGINX_ACCESS, access(String.format("00:%02d:%02d", s / 60, s % 60), 200, "GET / HTTP/1.1")));
+            }
+            assertEquals(List.of(), h.incidents(), "not live: the error log's silence may be a lag");
+            h.ship("web-c", l(NGINX_ERROR, error("00:00:10", "crit", EACCES)));
+            h.ship("web-c", l(NGINX_ERROR, error("00:00:39", "crit", EACCES))); // extends the burst
+            h.advance(java.time.Duration.ofMinutes(5));
+            assertEquals(List.of(), h.incidents(), "nor does silence count while not live");
+            gate.open(CloseGate.Stage.CORRELATE);
+            h.idle();
+            List<Incident> out = h.incidents();
+            assertEquals(1, out.size());
+            Incident i = out.get(0);
+            assertEquals(RootCause.SOCKET_PERMISSION_DENIED, i.getRootCause(), i::getSummary);
+            assertEquals(Instant.parse("2026-11-21T00:00:39Z"), i.getEndedAt());
+            assertEquals(Map.of("13", 2L), i.getUpstreamErrorsByErrno());
+            assertEquals(6, i.getTotalRequests(), "the 502 and the 200s at :11, :18, :25, :32, :39");
+            assertEquals(List.of(), h.deadLetters());
+            assertEquals(0, h.metrics.total("late"));
+        }
+    }
+
+    @Test
+    void liveTheSameLagBeyondTheGraceArrivesAfterTheCloseAndIsDeadLettered() {
+        try (Harness h = new Harness()) {
+            h.ship("web-l", l(NGINX_ACCESS, access("00:00:10", 502, "GET / HTTP/1.1")));
+            for (int s = 11; s < 130; s += 7) {
+                h.ship("web-l", l(NGINX_ACCESS, access(String.format("00:%02d:%02d", s / 60, s % 60), 200, "GET / HTTP/1.1")));
+            }
+            assertEquals(1, h.incidents().size(), "live, a log this far behind counts as quiet");
+            String line = error("00:00:10", "crit", EACCES);
+            h.ship("web-l", l(NGINX_ERROR, line));
+            List<DeadLetter> dl = h.deadLetters();
+            assertEquals(1, dl.size());
+            assertEquals("late", dl.get(0).getStage());
+            assertEquals(line, new String(dl.get(0).getOriginal().array(), java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(dl.get(0).getReason().contains("arrived after its burst had already closed"), dl.get(0).getReason());
+            assertEquals(1, h.metrics.get("late", "source", "nginx-error", "outcome", "dead-letter"));
+            assertEquals(List.of(), h.incidents());
+        }
+    }
+}
