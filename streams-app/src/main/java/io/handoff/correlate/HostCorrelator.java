@@ -111,8 +111,10 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     static final int RING_PER_KIND = Timeline.MIN_PER_KIND;
 
     private static final Logger LOG = LoggerFactory.getLogger(HostCorrelator.class);
+    /** Kept lines in event-time order; lines of the same instant by log, then text, then offset: never by arrival. */
     private static final Comparator<LogEvent> LINE_ORDER = Comparator.comparing(LogEvent::getTimestamp)
-            .thenComparing(LogEvent::getSource).thenComparing(LogEvent::getOriginal);
+            .thenComparing(LogEvent::getSource).thenComparing(LogEvent::getOriginal)
+            .thenComparingLong(e -> e.getOrigin() == null || e.getOrigin().getOffset() == null ? -1 : e.getOrigin().getOffset());
 
     private final long quietMs;
     private final long graceMs;
@@ -701,8 +703,10 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         loadRing(host); // gives lines read from the encoding before versioned state their own keys
         List<LogEvent> kept = new ArrayList<>();
         long from = s.getFirst() - graceMs;
+        long until = warningEnd(s); // its window, whenever it closes
         for (LogEvent x : ringLines(host)) {
-            if (x.getTimestamp().toEpochMilli() >= from) {
+            long t = x.getTimestamp().toEpochMilli();
+            if (t >= from && t <= until) {
                 kept.add(x);
             }
         }

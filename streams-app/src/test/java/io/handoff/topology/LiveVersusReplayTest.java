@@ -1,0 +1,185 @@
+package io.handoff.topology;
+
+import io.handoff.app.HandoffConfig;
+import io.handoff.avro.FpmAccessFields;
+import io.handoff.avro.Incident;
+import io.handoff.avro.SourceKind;
+import io.handoff.avro.Warning;
+import io.handoff.parse.ParseContext;
+import io.handoff.parse.ParseOutcome;
+import io.handoff.parse.Parsers;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The same hosts' six logs give the same incidents, field for field ({@code total_requests}, counts,
+ * evidence lines, ids), whether they arrive as a replay ships them (every host's files merged by when
+ * each line was written) or as live shippers deliver them: each log with its own delay and batching,
+ * a file's lines never reordered, logs of one host up to 8 s apart; or as a catch-up after an outage,
+ * with the error log two minutes behind the access log while the partition is not live. Real captures
+ * (samples/fleet), all hosts on one partition.
+ */
+class LiveVersusReplayTest {
+    static final Path FLEET = SampleFleetTest.FLEET;
+
+    /** A line of a host with when it was written and its place in its file. */
+    record Written(String host, Harness.Line line, long written, int order) {}
+
+    /** Delay and batch period (ms) of a live shipper per log. */
+    static final Map<SourceKind, long[]> LIVE = new EnumMap<>(Map.of(
+            SourceKind.NGINX_ACCESS, new long[] {0, 1_000},
+            SourceKind.NGINX_ERROR, new long[] {3_000, 2_000},
+            SourceKind.PHP_FPM, new long[] {4_000, 4_000},
+            SourceKind.PHP_FPM_SLOW, new long[] {2_000, 1_000},
+            SourceKind.PHP_FPM_ACCESS, new long[] {1_000, 1_000},
+            SourceKind.KERN, new long[] {5_000, 3_000}));
+
+    /** A catch-up: the error log two minutes behind, shipped in 30 s batches; the kernel log a minute behind. */
+    static final Map<SourceKind, long[]> CATCH_UP = new EnumMap<>(Map.of(
+            SourceKind.NGINX_ACCESS, new long[] {0, 5_000},
+            SourceKind.NGINX_ERROR, new long[] {120_000, 30_000},
+            SourceKind.PHP_FPM, new long[] {20_000, 10_000},
+            SourceKind.PHP_FPM_SLOW, new long[] {0, 5_000},
+            SourceKind.PHP_FPM_ACCESS, new long[] {10_000, 5_000},
+            SourceKind.KERN, new long[] {60_000, 20_000}));
+
+    static List<Written> fleet() throws Exception {
+        assumeTrue(Files.isDirectory(FLEET.resolve("web-01")), "samples/fleet not found");
+        List<Written> all = new ArrayList<>();
+        List<Path> hosts;
+        try (Stream<Path> s = Files.list(FLEET)) {
+            hosts = s.filter(Files::isDirectory).sorted().toList();
+        }
+        for (Path dir : hosts) {
+            String host = dir.getFileName().toString();
+            Map<SourceKind, Integer> order = new EnumMap<>(SourceKind.class);
+            List<Harness.Line> lines = new ArrayList<>(Harness.sampleHost(dir));
+            // sampleHost sorts by stamp; put each file back in its own order (the stamp sort is stable)
+            for (Harness.Line l : lines) {
+                int n = order.merge(l.kind(), 1, Integer::sum);
+                all.add(new Written(host, l, written(l), n));
+            }
+        }
+        // restore file order within each (host, log): the order the lines were listed in the file
+        return all;
+    }
+
+    /** When the writer wrote it: an FPM access line when its request ended, like the correlator and replay read it. */
+    static long written(Harness.Line l) {
+        ParseOutcome o = Parsers.forKind(l.kind(), l.format()).parse(l.text(), ParseContext.UTC);
+        ParseOutcome.Parsed p = (ParseOutcome.Parsed) o;
+        if (p.fields() instanceof FpmAccessFields a && a.getDurationMs() != null && a.getDurationMs() > 0) {
+            return p.timestampMillis() + (long) Math.ceil(a.getDurationMs());
+        }
+        return p.timestampMillis();
+    }
+
+    /** Replay: every host's files merged by written time (ties: the file's order). */
+    static List<Written> replayOrder(List<Written> lines) {
+        List<Written> out = new ArrayList<>(lines);
+        out.sort(Comparator.comparingLong(Written::written).thenComparing(w -> w.line().kind()).thenComparing(Written::host)
+                .thenComparingInt(Written::order));
+        return out;
+    }
+
+    /** Shippers: each (host, log) delivered at its own delay, in batches, never reordered within the file. */
+    static List<Written> shippedOrder(List<Written> lines, Map<SourceKind, long[]> pace) {
+        record Shipped(Written w, long at) {}
+        Map<String, Long> lastShip = new TreeMap<>();
+        List<Shipped> shipped = new ArrayList<>();
+        List<Written> byFile = new ArrayList<>(lines);
+        byFile.sort(Comparator.comparing(Written::host).thenComparing(w -> w.line().kind()).thenComparingInt(Written::order));
+        for (Written w : byFile) {
+            long[] p = pace.get(w.line().kind());
+            long at = Math.floorDiv(w.written() + p[0] + p[1] - 1, p[1]) * p[1];
+            String file = w.host() + "/" + w.line().kind();
+            at = Math.max(at, lastShip.getOrDefault(file, Long.MIN_VALUE));
+            lastShip.put(file, at);
+            shipped.add(new Shipped(w, at));
+        }
+        shipped.sort(Comparator.comparingLong(Shipped::at).thenComparing(s -> s.w().line().kind())
+                .thenComparing(s -> s.w().host()).thenComparingInt(s -> s.w().order()));
+        return shipped.stream().map(Shipped::w).toList();
+    }
+
+    /** The fields two incidents differ in, and the evidence lines only one of them shows. */
+    static String diff(Incident a, Incident b) {
+        StringBuilder sb = new StringBuilder();
+        for (org.apache.avro.Schema.Field f : Incident.getClassSchema().getFields()) {
+            Object x = a.get(f.pos());
+            Object y = b.get(f.pos());
+            if (!java.util.Objects.equals(x, y)) {
+                if (f.name().equals("evidence")) {
+                    List<String> ax = a.getEvidence().stream().map(e -> e.getTimestamp() + " " + e.getLine()).toList();
+                    List<String> bx = b.getEvidence().stream().map(e -> e.getTimestamp() + " " + e.getLine()).toList();
+                    sb.append("\n evidence only in replay: ").append(ax.stream().filter(l -> !bx.contains(l)).toList());
+                    sb.append("\n evidence only in the other: ").append(bx.stream().filter(l -> !ax.contains(l)).toList());
+                    if (ax.size() == bx.size() && new java.util.HashSet<>(ax).equals(new java.util.HashSet<>(bx))) {
+                        sb.append("\n same lines, other order");
+                    }
+                } else {
+                    sb.append("\n ").append(f.name()).append(": ").append(x).append(" vs ").append(y);
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    record Outcome(Map<String, Incident> incidents, Map<String, Warning> warnings, long deadLetters, long late) {}
+
+    static Outcome run(List<Written> order, CloseGate gate) {
+        try (Harness h = new Harness(HandoffConfig.defaults(), gate)) {
+            for (Written w : order) {
+                h.ship(w.host(), w.line());
+            }
+            gate.open(CloseGate.Stage.CORRELATE);
+            h.idle();
+            Map<String, Incident> incidents = new TreeMap<>();
+            h.incidents().forEach(i -> assertEquals(null, incidents.put(i.getId(), i), "one record per incident: " + i.getId()));
+            Map<String, Warning> warnings = new TreeMap<>();
+            h.warnings().forEach(w -> warnings.put(w.getId(), w));
+            return new Outcome(incidents, warnings, h.deadLetters().size(), h.metrics.total("late"));
+        }
+    }
+
+    @Test
+    void liveShippersAndACatchUpGiveTheReplaysIncidents() throws Exception {
+        List<Written> lines = fleet();
+        Outcome replay = run(replayOrder(lines), CloseGate.always());
+        assertTrue(replay.incidents().size() >= 13, "every fault capture has its incident: " + replay.incidents().keySet());
+        assertEquals(0, replay.deadLetters());
+        assertEquals(0, replay.late());
+
+        List<Written> live = shippedOrder(lines, LIVE);
+        assertTrue(!live.equals(replayOrder(lines)), "the live order differs from the replay's");
+        Outcome shipped = run(live, CloseGate.always());
+        assertEquals(replay.incidents().keySet(), shipped.incidents().keySet());
+        for (String id : replay.incidents().keySet()) {
+            assertEquals(replay.incidents().get(id), shipped.incidents().get(id), () -> id + " live: " + diff(replay.incidents().get(id), shipped.incidents().get(id)));
+        }
+        assertEquals(replay.warnings(), shipped.warnings());
+        assertEquals(0, shipped.deadLetters());
+        assertEquals(0, shipped.late(), "no line is late against its own log");
+
+        Outcome caughtUp = run(shippedOrder(lines, CATCH_UP), CloseGate.afterInput());
+        assertEquals(replay.incidents().keySet(), caughtUp.incidents().keySet());
+        for (String id : replay.incidents().keySet()) {
+            assertEquals(replay.incidents().get(id), caughtUp.incidents().get(id), () -> id + " catch-up: " + diff(replay.incidents().get(id), caughtUp.incidents().get(id)));
+        }
+        assertEquals(replay.warnings(), caughtUp.warnings());
+        assertEquals(0, caughtUp.deadLetters());
+    }
+}
