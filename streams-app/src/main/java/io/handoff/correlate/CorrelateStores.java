@@ -29,7 +29,8 @@ import java.util.Map;
  *       pending warning</td><td>hosts with one open (the index of open incidents)</td></tr>
  *   <tr><td>{@value #LOOKBACK}</td><td>host</td><td>{@link LookbackRing}: counters of the look-back
  *       ring</td><td>hosts with evidence and nothing open</td></tr>
- *   <tr><td>{@value #LINES}</td><td>{@code host NUL i|l NUL kind NUL slot}</td><td>{@link LogEvent}: one kept line</td>
+ *   <tr><td>{@value #LINES}</td><td>{@code host NUL i|l NUL kind NUL slot}</td><td>{@link LogEvent}: one kept line
+ *       (slots: an incident's look-back {@code b0..b7}, from its first error on {@code a0..a8}; a ring's {@code 0..15})</td>
  *       <td>the kept lines of open incidents ({@code i}) and look-back rings ({@code l})</td></tr>
  * </table>
  *
@@ -87,7 +88,8 @@ public final class CorrelateStores {
         return host + SEP + ns + SEP;
     }
 
-    static String lineKey(String host, char ns, String kind, int slot) {
-        return linePrefix(host, ns) + kind + SEP + (slot < 10 ? "0" : "") + slot;
+    /** {@code slot}: {@code b0}..{@code b7} (an incident's look-back), {@code a0}..{@code a8} (from its first error on), {@code 0}..{@code 15} (a ring). */
+    static String lineKey(String host, char ns, String kind, String slot) {
+        return linePrefix(host, ns) + kind + SEP + slot;
     }
 }

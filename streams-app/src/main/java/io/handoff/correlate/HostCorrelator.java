@@ -57,9 +57,13 @@ import java.util.TreeMap;
  * what it has open (hosts with an incident or pending warning), the counters of its look-back ring
  * (hosts with recent evidence and nothing open), and the kept lines under their own keys. A line costs
  * a clock read, at most one counters read and write, and at most one line write: nothing grows with
- * the evidence cap. Kept per kind of evidence ({@link Lines#kindKey}): in an incident the first
- * {@link Timeline#MIN_PER_KIND} lines and the latest one (a kind comes from one log, whose lines arrive
- * in the order they were written); in the look-back ring the latest {@link Timeline#MIN_PER_KIND}.
+ * the evidence cap. Kept per kind of evidence ({@link Lines#kindKey}; a kind comes from one log, whose
+ * lines arrive in the order they were written): in an incident, from its first error on, the first
+ * {@link Timeline#MIN_PER_KIND} lines and the latest, and of its look-back the latest
+ * {@link Timeline#MIN_PER_KIND} before the first error; in the look-back ring the latest
+ * {@value #RING_PER_KIND}. Which lines are kept and counted depends on their times only, never on
+ * whether they arrived before or after the incident opened: the look-back counts the lines it keeps,
+ * everything from the first error on counts whole.
  *
  * <h2>Time</h2>
  * Each host keeps a clock per source: the latest time a line of that log was written. An incident
@@ -72,9 +76,10 @@ import java.util.TreeMap;
  *   <li><b>early</b>, at last error + quiet + 1 s, once every active source of the host has got there
  *       (active: within the grace of the host's newest source; a log further behind is taken as quiet);</li>
  *   <li>at the latest when the host's newest source passes last error + quiet + grace (the bound);</li>
- *   <li>while the partition is not live ({@link CloseGate}: catching up, broker away, replay), only
- *       early, and every source heard from since the look-back counts as active: a log that lags may
- *       still hold the rest of the burst;</li>
+ *   <li>while the partition is not live ({@link CloseGate}: catching up, broker away, a replay), never by
+ *       time: a log that lags, or one not heard from yet, may still hold the rest of the burst. A gateway
+ *       error after the window closes it (next burst), and so does the first rule that applies once the
+ *       partition is live again;</li>
  *   <li>or when the host has been silent for {@code idleClose}, counted only while the partition is
  *       live (a wall-clock punctuator, over an in-memory index by due time).</li>
  * </ul>
@@ -104,17 +109,19 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     static final long DIAGNOSE_EVERY_MS = 1_000;
     /** The wall-clock punctuator's period. */
     static final long PUNCTUATE_MS = 250;
-    /** Lines of a kind kept first; the slot after them holds the latest line of the kind. */
-    static final int FIRST_PER_KIND = Timeline.MIN_PER_KIND;
-    static final int LAST_SLOT = FIRST_PER_KIND;
-    /** Lines of a kind the look-back ring keeps (the latest). */
-    static final int RING_PER_KIND = Timeline.MIN_PER_KIND;
+    /** Lines of a kind an incident keeps from its first error on (then the latest in one more slot), and before it. */
+    static final int PER_KIND = Timeline.MIN_PER_KIND;
+    /**
+     * Lines of a kind the look-back ring keeps (the latest): twice what an incident keeps before its first
+     * error, so that lines of a log running ahead of the first gateway error never push out the ones before it.
+     */
+    static final int RING_PER_KIND = 2 * PER_KIND;
 
     private static final Logger LOG = LoggerFactory.getLogger(HostCorrelator.class);
     /** Kept lines in event-time order; lines of the same instant by log, then text, then offset: never by arrival. */
     private static final Comparator<LogEvent> LINE_ORDER = Comparator.comparing(LogEvent::getTimestamp)
             .thenComparing(LogEvent::getSource).thenComparing(LogEvent::getOriginal)
-            .thenComparingLong(e -> e.getOrigin() == null || e.getOrigin().getOffset() == null ? -1 : e.getOrigin().getOffset());
+            .thenComparingLong(e -> e.getOrigin() == null ? -1 : e.getOrigin().getOffset());
 
     private final long quietMs;
     private final long graceMs;
@@ -276,7 +283,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         }
 
         if (access) {
-            countRecentRequest(clock, t);
+            countRecentRequest(clock, t, live);
             clockChanged = true;
         }
         if (evidence) {
@@ -307,7 +314,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
 
     private static HostClock newClock() {
         return HostClock.newBuilder().setWritten(new HashMap<>()).setFloor(0).setClosedUntil(0)
-                .setRecentAccess(new ArrayList<>()).build();
+                .setRecentAccessFrom(0).setRecentAccess(ByteBuffer.allocate(0)).build();
     }
 
     private void saveClock(String host, HostClock clock, boolean changed) {
@@ -344,20 +351,22 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         boolean incident = s.getPhase() == OpenPhase.INCIDENT;
         long early = incident ? windowEnd(s) + 1_000 : warningEnd(s);
         long bound = incident ? s.getLast() + quietMs + graceMs : warningEnd(s);
+        if (!live) {
+            return false; // a log that lags, or one not heard from yet, may still hold the rest of the burst
+        }
         long newest = clock.getFloor();
         for (long w : clock.getWritten().values()) {
             newest = Math.max(newest, w);
         }
-        if (live && newest >= bound) {
+        if (newest >= bound) {
             return true;
         }
         if (newest < early) {
             return false;
         }
         for (long w : clock.getWritten().values()) {
-            boolean active = live ? w >= newest - graceMs : w >= s.getFrom();
-            if (active && w < early) {
-                return false;
+            if (w >= newest - graceMs && w < early) {
+                return false; // an active log (within the grace of the newest) is not there yet
             }
         }
         return true;
@@ -371,11 +380,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
                 .setFrom(from).setKinds(new HashMap<>()).setStatusCounts(new HashMap<>()).setErrnoCounts(new HashMap<>())
                 .setTotalRequests(0).setRequestsOutside(new ArrayList<>()).setRevision(-1).setVerdict("")
                 .setLegacyLines(new ArrayList<>()).build();
-        // requests already seen around the first error's second
-        for (SecondCount b : clock.getRecentAccess()) {
-            countRequests(s, b.getSecond() * 1000, b.getRequests());
-        }
-        clock.setRecentAccess(new ArrayList<>());
+        takeRecentRequests(clock, s); // requests already seen in (or near) the burst's seconds
         // the look-back: the ring's lines of the window (a pending warning's lines are among them)
         takeRing(host, s);
         absorb(host, s, e, t, true, true);
@@ -391,13 +396,19 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     /** Takes one line into an open incident: its times, counters, and a kept-line slot when its kind has room. */
     private void absorb(String host, OpenIncident s, LogEvent e, long t, boolean gateway, boolean evidence) {
         if (gateway) {
+            boolean grew = false;
             if (t < s.getFirst()) {
                 s.setFirst(t);
                 foldRequests(s);
+                grew = true;
             }
             if (t > s.getLast()) {
                 s.setLast(t);
                 foldRequests(s);
+                grew = true;
+            }
+            if (grew && rings.get(host) != null) {
+                takeRing(host, s); // lines of a log that ran ahead may lie in the window now
             }
         }
         Object p = e.getParsed();
@@ -411,28 +422,41 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             s.getErrnoCounts().merge(f.getErrno() == null ? "none" : f.getErrno().toString(), 1L, Long::sum);
         }
         if (evidence) {
-            keep(host, s, e, t, 1);
+            keep(host, s, e, t);
         }
     }
 
-    /** Counts a line of a kind into the incident and keeps it when its kind has a slot for it. */
-    private void keep(String host, OpenIncident s, LogEvent e, long t, long count) {
+    /**
+     * Counts a line into the incident and keeps it when its kind has room: before the first error, in
+     * the look-back slots (the latest {@value #PER_KIND}, taken in turn: the next one takes the slot of
+     * the earliest); from the first error on, the first {@value #PER_KIND} in their slots and the latest in
+     * one more.
+     */
+    private void keep(String host, OpenIncident s, LogEvent e, long t) {
         String kind = Lines.kindKey(e);
         KindTally k = s.getKinds().get(kind);
         if (k == null) {
-            k = new KindTally(0L, t, 0L);
+            k = new KindTally(0L, t, 0L, 0, 0, 0L);
             s.getKinds().put(kind, k);
         }
-        long n = k.getCount();
-        k.setCount(n + count);
         k.setFirstAt(Math.min(k.getFirstAt(), t));
-        if (n < FIRST_PER_KIND) {
-            lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, (int) n), e);
-            k.setLastAt(Math.max(k.getLastAt(), t));
-        } else if (t >= k.getLastAt()) {
-            lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, LAST_SLOT), e);
-            k.setLastAt(t);
+        if (t < s.getFirst()) {
+            int slot = k.getNextBefore();
+            lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "b" + slot), e);
+            k.setNextBefore((slot + 1) % PER_KIND);
+            k.setKeptBefore(Math.min(PER_KIND, k.getKeptBefore() + 1));
+        } else {
+            long n = k.getAfter();
+            if (n < PER_KIND) {
+                lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "a" + n), e);
+                k.setLastAt(Math.max(k.getLastAt(), t));
+            } else if (t >= k.getLastAt()) {
+                lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "a" + PER_KIND), e);
+                k.setLastAt(t);
+            }
+            k.setAfter(n + 1);
         }
+        k.setCount(k.getKeptBefore() + k.getAfter());
     }
 
     /** Counts {@code n} access lines stamped {@code t}: inside [first, last] into the total, else by second. */
@@ -468,32 +492,56 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         s.setRequestsOutside(outside); // a decoded Avro array cannot remove through its iterator
     }
 
-    /** nginx access lines of the host while nothing holds them, by second, for the grace behind its access clock. */
-    private void countRecentRequest(HostClock clock, long t) {
+    /**
+     * Counts an nginx access line no open incident holds, by second: for the grace behind the access
+     * log's clock while live, for the look-back while catching up (a log behind it may still bring the
+     * gateway error that opens an incident over these seconds).
+     */
+    private void countRecentRequest(HostClock clock, long t, boolean live) {
         long second = Math.floorDiv(t, 1000);
-        Long now = clock.getWritten().get(Sources.name(io.handoff.avro.SourceKind.NGINX_ACCESS));
-        long oldest = Math.floorDiv((now == null ? t : now) - graceMs, 1000);
-        List<SecondCount> recent = clock.getRecentAccess();
-        if (recent.stream().anyMatch(b -> b.getSecond() < oldest)) {
-            List<SecondCount> kept = new ArrayList<>(recent.size());
-            for (SecondCount b : recent) {
-                if (b.getSecond() >= oldest) {
-                    kept.add(b);
-                }
+        Long accessClock = clock.getWritten().get(Sources.name(io.handoff.avro.SourceKind.NGINX_ACCESS));
+        long horizon = live ? graceMs : Math.max(graceMs, lookBackMs);
+        long oldest = Math.floorDiv((accessClock == null ? t : accessClock) - horizon, 1000);
+        ByteBuffer counts = clock.getRecentAccess();
+        long from = clock.getRecentAccessFrom();
+        int n = counts.remaining() / 2;
+        long start = n == 0 ? Math.max(second, oldest) : Math.max(from, oldest);
+        long end = Math.max(n == 0 ? start : from + n, second + 1);
+        if (second < start) {
+            return; // older than anything an incident could still take in
+        }
+        byte[] out = new byte[(int) Math.min(end - start, 1 + horizon / 1000 + 1) * 2];
+        long outStart = end - out.length / 2;
+        for (int i = 0; i < n; i++) {
+            long sec = from + i;
+            if (sec >= outStart) {
+                int at = (int) (sec - outStart) * 2;
+                out[at] = counts.get(counts.position() + 2 * i);
+                out[at + 1] = counts.get(counts.position() + 2 * i + 1);
             }
-            clock.setRecentAccess(kept);
-            recent = kept;
         }
-        if (second < oldest) {
-            return;
+        if (second >= outStart) {
+            int at = (int) (second - outStart) * 2;
+            int c = Math.min(0xFFFF, (((out[at] & 0xFF) << 8) | (out[at + 1] & 0xFF)) + 1);
+            out[at] = (byte) (c >>> 8);
+            out[at + 1] = (byte) c;
         }
-        for (SecondCount b : recent) {
-            if (b.getSecond() == second) {
-                b.setRequests(b.getRequests() + 1);
-                return;
+        clock.setRecentAccessFrom(outStart);
+        clock.setRecentAccess(ByteBuffer.wrap(out));
+    }
+
+    /** The access lines counted by {@link #countRecentRequest} go to a new incident, and the counts start over. */
+    private void takeRecentRequests(HostClock clock, OpenIncident s) {
+        ByteBuffer counts = clock.getRecentAccess();
+        long from = clock.getRecentAccessFrom();
+        for (int i = 0; i < counts.remaining() / 2; i++) {
+            int c = ((counts.get(counts.position() + 2 * i) & 0xFF) << 8) | (counts.get(counts.position() + 2 * i + 1) & 0xFF);
+            if (c > 0) {
+                countRequests(s, (from + i) * 1000, c);
             }
         }
-        recent.add(new SecondCount(second, 1L));
+        clock.setRecentAccessFrom(0);
+        clock.setRecentAccess(ByteBuffer.allocate(0));
     }
 
     // ---- the look-back ring ----
@@ -514,10 +562,10 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         String kind = Lines.kindKey(e);
         KindTally k = ring.getKinds().get(kind);
         if (k == null) {
-            k = new KindTally(0L, t, 0L);
+            k = new KindTally(0L, t, 0L, 0, 0, 0L);
             ring.getKinds().put(kind, k);
         }
-        int slot = (int) (k.getCount() % RING_PER_KIND);
+        String slot = String.valueOf(k.getCount() % RING_PER_KIND);
         k.setCount(k.getCount() + 1);
         k.setFirstAt(Math.min(k.getFirstAt(), t));
         k.setLastAt(Math.max(k.getLastAt(), t));
@@ -537,28 +585,57 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     }
 
     /**
-     * Moves the ring's lines of the incident's window into it and empties the ring. A kind whose ring
-     * lines all lie in the window is counted whole, lines the ring gave up included.
+     * Moves the ring's lines that lie in the incident's window into it: of each kind the latest
+     * {@value #PER_KIND} before the first error (in time order, so that later look-back lines take the
+     * earliest's slot in turn), and whatever a log running ahead wrote from the first error on. Lines after
+     * the window stay in the ring: the window may still grow to them, or they belong to the next incident.
      */
     private void takeRing(String host, OpenIncident s) {
         LookbackRing ring = loadRing(host);
         if (ring == null) {
             return;
         }
-        for (LogEvent x : ringLines(host)) {
-            long t = x.getTimestamp().toEpochMilli();
-            if (t >= s.getFrom()) {
-                absorb(host, s, x, t, false, true);
+        Map<String, List<LogEvent>> before = new TreeMap<>();
+        List<LogEvent> after = new ArrayList<>();
+        List<String> taken = new ArrayList<>();
+        boolean left = false;
+        long end = windowEnd(s);
+        try (KeyValueIterator<String, LogEvent> it = lines.prefixScan(CorrelateStores.linePrefix(host, CorrelateStores.RING),
+                new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, LogEvent> kv = it.next();
+                long t = kv.value.getTimestamp().toEpochMilli();
+                if (t > end) {
+                    left = true;
+                    continue;
+                }
+                taken.add(kv.key);
+                if (t < s.getFrom()) {
+                    continue; // older than the look-back: no incident takes it any more
+                }
+                if (t < s.getFirst()) {
+                    before.computeIfAbsent(Lines.kindKey(kv.value), k -> new ArrayList<>()).add(kv.value);
+                } else {
+                    after.add(kv.value);
+                }
             }
         }
-        ring.getKinds().forEach((kind, k) -> {
-            KindTally in = s.getKinds().get(kind);
-            if (in != null && k.getFirstAt() >= s.getFrom() && k.getCount() > in.getCount()) {
-                in.setCount(k.getCount()); // the ring's older lines of this kind were in the window too
+        for (List<LogEvent> kind : before.values()) {
+            kind.sort(LINE_ORDER);
+            for (LogEvent x : kind.subList(Math.max(0, kind.size() - PER_KIND), kind.size())) {
+                absorb(host, s, x, x.getTimestamp().toEpochMilli(), false, true);
             }
-        });
-        deleteLines(host, CorrelateStores.RING);
-        rings.delete(host);
+        }
+        after.sort(LINE_ORDER);
+        for (LogEvent x : after) {
+            absorb(host, s, x, x.getTimestamp().toEpochMilli(), false, true);
+        }
+        taken.forEach(lines::delete);
+        if (left) {
+            rings.put(host, ring);
+        } else {
+            rings.delete(host);
+        }
     }
 
     // ---- pending warnings ----
@@ -579,7 +656,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         }
         state.setFirst(Math.min(state.getFirst(), t));
         state.setLast(Math.max(state.getLast(), t));
-        KindTally k = state.getKinds().computeIfAbsent(Lines.kindKey(e), x -> new KindTally(0L, t, t));
+        KindTally k = state.getKinds().computeIfAbsent(Lines.kindKey(e), x -> new KindTally(0L, t, t, 0, 0, 0L));
         k.setCount(k.getCount() + 1);
         k.setFirstAt(Math.min(k.getFirstAt(), t));
         k.setLastAt(Math.max(k.getLastAt(), t));
@@ -800,7 +877,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         for (LogEvent x : legacy) {
             String kind = Lines.kindKey(x);
             long n = placed.merge(kind, 1L, Long::sum) - 1;
-            lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, (int) Math.min(n, LAST_SLOT)), x);
+            lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "a" + Math.min(n, PER_KIND)), x);
         }
         s.setLegacyLines(new ArrayList<>());
         open.put(host, s);

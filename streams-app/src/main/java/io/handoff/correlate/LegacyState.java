@@ -49,7 +49,7 @@ final class LegacyState {
                     + " state) or the 0xC5 header, got " + b.length + " bytes");
         }
         return HostClock.newBuilder().setWritten(new HashMap<>()).setFloor(ByteBuffer.wrap(b).getLong()).setClosedUntil(0)
-                .setRecentAccess(new ArrayList<>()).build();
+                .setRecentAccessFrom(0).setRecentAccess(ByteBuffer.allocate(0)).build();
     }
 
     static LookbackRing ring(byte[] b) {
@@ -108,15 +108,17 @@ final class LegacyState {
         Map<String, KindTally> kinds = new HashMap<>();
         for (LogEvent e : lines) {
             long t = e.getTimestamp().toEpochMilli();
-            KindTally k = kinds.computeIfAbsent(Lines.kindKey(e), x -> new KindTally(0L, t, t));
+            KindTally k = kinds.computeIfAbsent(Lines.kindKey(e), x -> new KindTally(0L, t, t, 0, 0, 0L));
             k.setCount(k.getCount() + 1);
+            k.setAfter(k.getAfter() + 1);
             k.setFirstAt(Math.min(k.getFirstAt(), t));
-            k.setLastAt(Math.max(k.getLastAt(), e.getTimestamp().toEpochMilli()));
+            k.setLastAt(Math.max(k.getLastAt(), t));
         }
         long dropped = evidenceTotal - lines.size();
         if (dropped > 0 && !kinds.isEmpty()) {
             KindTally commonest = kinds.values().stream().max((a, b) -> Long.compare(a.getCount(), b.getCount())).orElseThrow();
             commonest.setCount(commonest.getCount() + dropped);
+            commonest.setAfter(commonest.getAfter() + dropped);
         }
         return kinds;
     }

@@ -156,6 +156,9 @@ class StateUpgradeTest {
             put("count", 1L);
             put("first_at", Instant.parse("2026-11-21T00:00:05Z").toEpochMilli());
             put("last_at", Instant.parse("2026-11-21T00:00:05Z").toEpochMilli());
+            put("kept_before", 0);
+            put("next_before", 0);
+            put("after", 1L);
         }}));
         r.put("status_counts", Map.of("502", 1L));
         r.put("errno_counts", Map.of());
