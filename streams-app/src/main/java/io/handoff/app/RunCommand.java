@@ -4,7 +4,9 @@ import io.handoff.alert.AlertmanagerClient;
 import io.handoff.alert.IncidentAlerts;
 import io.handoff.console.Console;
 import io.handoff.console.IncidentFeed;
+import io.handoff.topology.CloseGate;
 import io.handoff.topology.HandoffMetrics;
+import io.handoff.topology.InputProgress;
 import io.handoff.topology.HandoffTopology;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -129,7 +131,12 @@ final class RunCommand {
         PrometheusMetrics prometheus = new PrometheusMetrics();
         HandoffMetrics metrics = prometheus.handoff();
         Properties props = HandoffTopology.streamsProperties(config, appId, metrics);
-        KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config, metrics), props);
+        // a host's silence closes its incident only while its partition is caught up and the broker answers
+        Map<String, Object> adminConfig = new HashMap<>(config.streams());
+        adminConfig.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        InputProgress progress = InputProgress.start(adminConfig, appId, Topics.raw(config.topics()), config.topics().events(),
+                Duration.ofSeconds(1));
+        KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config, metrics, CloseGate.live(progress)), props);
         prometheus.bind(streams, () -> HandoffTopology.openIncidents(streams));
         String portText = o.get("http-port", System.getenv().getOrDefault("HANDOFF_HTTP_PORT", "8080"));
         int httpPort;
@@ -156,6 +163,7 @@ final class RunCommand {
             } catch (java.io.IOException e) {
                 err.println("handoff run: cannot serve /health and /metrics on port " + httpPort + ": " + e.getMessage());
                 closeAll(console, alerts);
+                progress.close();
                 return 1;
             }
             http.mount("/", console.handler());
@@ -186,6 +194,7 @@ final class RunCommand {
         }
         KafkaStreams.State end = streams.state();
         streams.close(Duration.ofSeconds(30));
+        progress.close();
         if (http != null) {
             http.close();
         }

@@ -109,6 +109,8 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     static final long DIAGNOSE_EVERY_MS = 1_000;
     /** The wall-clock punctuator's period. */
     static final long PUNCTUATE_MS = 250;
+    /** Wall-clock time between two punctuations beyond which the rest does not count as silence. */
+    static final long MAX_PUNCTUATION_GAP_MS = 1_000;
     /** Lines of a kind an incident keeps from its first error on (then the latest in one more slot), and before it. */
     static final int PER_KIND = Timeline.MIN_PER_KIND;
     /**
@@ -833,7 +835,9 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
      */
     private void punctuate(long wall) {
         boolean live = gate.isOpen(CloseGate.Stage.CORRELATE, partition);
-        long elapsed = Math.max(0, wall - lastPunctuation);
+        // a gap far longer than the period means the task did not run (an outage, a rebalance, a long
+        // restore): that time is nobody's silence
+        long elapsed = Math.min(Math.max(0, wall - lastPunctuation), MAX_PUNCTUATION_GAP_MS);
         lastPunctuation = wall;
         if (live) {
             if (!wasLive) {

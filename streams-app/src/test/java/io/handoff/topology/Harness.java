@@ -117,14 +117,20 @@ final class Harness implements AutoCloseable {
         raw.get(kind).pipeInput(key, value, shipped);
     }
 
-    /** Advances the wall clock. */
+    /**
+     * Advances the wall clock in steps of a quarter second, as a running stream thread punctuates (the
+     * correlator counts a long gap between punctuations as time the task did not run, not as silence).
+     */
     void advance(Duration d) {
-        driver.advanceWallClockTime(d);
+        Duration step = Duration.ofMillis(250);
+        for (Duration left = d; !left.isZero() && !left.isNegative(); left = left.minus(step)) {
+            driver.advanceWallClockTime(left.compareTo(step) < 0 ? left : step);
+        }
     }
 
     /** Advances the wall clock past idleClose so open incidents of silent hosts close. */
     void idle() {
-        driver.advanceWallClockTime(config.idleClose().plusSeconds(1));
+        advance(config.idleClose().plusSeconds(1));
     }
 
     List<Incident> incidents() {

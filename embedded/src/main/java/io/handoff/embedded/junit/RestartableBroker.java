@@ -1,4 +1,4 @@
-package io.handoff.ship;
+package io.handoff.embedded.junit;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -20,17 +20,18 @@ import java.util.Properties;
 /**
  * A real single-node KRaft broker on ports fixed up front, that can be stopped and started again on
  * the same ports and data: a Kafka outage as clients see it. {@link io.handoff.embedded.EmbeddedKafka}
- * picks new ports on every start, so the "Kafka down, then back" test uses this instead; the settings
- * are the same single-node ones.
+ * picks new ports on every start, so the "Kafka down, then back" tests (the shipper's, the correlator's)
+ * use this instead; the settings are the same single-node ones.
  */
-final class RestartableBroker implements AutoCloseable {
+public final class RestartableBroker implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
     private KafkaRaftServer server;
     private boolean formatted;
 
-    RestartableBroker(Path dir) {
+    /** A broker whose data lives in {@code dir} (created on the first start); not started yet. */
+    public RestartableBroker(Path dir) {
         this.dir = dir;
         this.port = freePort();
         int c = freePort();
@@ -40,11 +41,12 @@ final class RestartableBroker implements AutoCloseable {
         this.controllerPort = c;
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    synchronized void start() {
+    /** Starts it (formatting the data folder the first time); the same ports and data every time. */
+    public synchronized void start() {
         if (server != null) {
             throw new IllegalStateException("already running");
         }
@@ -65,7 +67,8 @@ final class RestartableBroker implements AutoCloseable {
         server.startup();
     }
 
-    synchronized void stop() {
+    /** Stops it, as an outage: clients see the broker go away. */
+    public synchronized void stop() {
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
