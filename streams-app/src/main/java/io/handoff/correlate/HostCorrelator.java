@@ -50,7 +50,9 @@ import java.util.TreeMap;
  * Per-host event-time correlation: turns a host's parsed lines into {@link Incident}s (one per burst of
  * gateway errors) and {@link Warning}s (evidence without gateway errors). While an incident is open it
  * also goes out as provisional records (status OPEN) on the incident-updates topic, keyed by incident
- * id; its final record (status CLOSED) goes to both topics.
+ * id: at once when it opens, then whenever its verdict (root cause, chain) changes, looked at again at
+ * most once a second and only after a line that can change it (a new kind, a new kept line, a count that
+ * doubled); its final record (status CLOSED) goes to both topics.
  *
  * <h2>State</h2>
  * Four stores ({@link CorrelateStores}): the host's per-source clocks (every host), the counters of
@@ -107,10 +109,10 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     static final long WARNING_HOLD_MS = 60_000;
     /** The provisional verdict of an open incident is looked at again at most this often. */
     static final long DIAGNOSE_EVERY_MS = 1_000;
-    /** The wall-clock punctuator's period. */
-    static final long PUNCTUATE_MS = 250;
+    /** The wall-clock punctuator's period (each punctuation costs the task a commit). */
+    static final long PUNCTUATE_MS = 500;
     /** Wall-clock time between two punctuations beyond which the rest does not count as silence. */
-    static final long MAX_PUNCTUATION_GAP_MS = 1_000;
+    static final long MAX_PUNCTUATION_GAP_MS = 2_000;
     /** Lines of a kind an incident keeps from its first error on (then the latest in one more slot), and before it. */
     static final int PER_KIND = Timeline.MIN_PER_KIND;
     /**
@@ -244,9 +246,10 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
 
         if (state != null && state.getPhase() == OpenPhase.INCIDENT) {
             if (t >= state.getFrom() && t <= windowEnd(state)) {
-                absorb(host, state, e, t, gateway, evidence);
+                if (absorb(host, state, e, t, gateway, evidence)) {
+                    markForDiagnosis(host);
+                }
                 open.put(host, state);
-                markForDiagnosis(host);
                 if (late) late(source, "absorbed");
                 saveClock(host, clock, clockChanged);
                 return;
@@ -395,8 +398,14 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         diagnose(host, s, clock, context.currentSystemTimeMs()); // the provisional record goes out now
     }
 
-    /** Takes one line into an open incident: its times, counters, and a kept-line slot when its kind has room. */
-    private void absorb(String host, OpenIncident s, LogEvent e, long t, boolean gateway, boolean evidence) {
+    /**
+     * Takes one line into an open incident: its times, counters, and a kept-line slot when its kind has room.
+     *
+     * @return whether the verdict may have changed: a new kind, a new kept line (not the latest-line slot
+     *         that every repeat overwrites), a count that doubled; a repeat of what is there changes nothing
+     */
+    private boolean absorb(String host, OpenIncident s, LogEvent e, long t, boolean gateway, boolean evidence) {
+        boolean notable = false;
         if (gateway) {
             boolean grew = false;
             if (t < s.getFirst()) {
@@ -411,6 +420,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             }
             if (grew && rings.get(host) != null) {
                 takeRing(host, s); // lines of a log that ran ahead may lie in the window now
+                notable = true;
             }
         }
         Object p = e.getParsed();
@@ -418,14 +428,20 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             countRequests(s, t, 1);
             int status = Lines.gatewayStatus(e);
             if (status != 0) {
-                s.getStatusCounts().merge(Integer.toString(status), 1L, Long::sum);
+                notable |= doubled(s.getStatusCounts().merge(Integer.toString(status), 1L, Long::sum));
             }
         } else if (p instanceof NginxErrorFields f && Lines.upstream(f).gateway()) {
-            s.getErrnoCounts().merge(f.getErrno() == null ? "none" : f.getErrno().toString(), 1L, Long::sum);
+            notable |= doubled(s.getErrnoCounts().merge(f.getErrno() == null ? "none" : f.getErrno().toString(), 1L, Long::sum));
         }
         if (evidence) {
-            keep(host, s, e, t);
+            notable |= keep(host, s, e, t);
         }
+        return notable;
+    }
+
+    /** 1, 2, 4, 8, …: a count whose scale changed. */
+    private static boolean doubled(long n) {
+        return (n & (n - 1)) == 0;
     }
 
     /**
@@ -433,8 +449,10 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
      * the look-back slots (the latest {@value #PER_KIND}, taken in turn: the next one takes the slot of
      * the earliest); from the first error on, the first {@value #PER_KIND} in their slots and the latest in
      * one more.
+     *
+     * @return whether it is a new kind, a new kept line or a doubled count (see {@link #absorb})
      */
-    private void keep(String host, OpenIncident s, LogEvent e, long t) {
+    private boolean keep(String host, OpenIncident s, LogEvent e, long t) {
         String kind = Lines.kindKey(e);
         KindTally k = s.getKinds().get(kind);
         if (k == null) {
@@ -442,13 +460,16 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             s.getKinds().put(kind, k);
         }
         k.setFirstAt(Math.min(k.getFirstAt(), t));
+        boolean notable;
         if (t < s.getFirst()) {
+            notable = true;
             int slot = k.getNextBefore();
             lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "b" + slot), e);
             k.setNextBefore((slot + 1) % PER_KIND);
             k.setKeptBefore(Math.min(PER_KIND, k.getKeptBefore() + 1));
         } else {
             long n = k.getAfter();
+            notable = n < PER_KIND || doubled(n + 1);
             if (n < PER_KIND) {
                 lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "a" + n), e);
                 k.setLastAt(Math.max(k.getLastAt(), t));
@@ -459,6 +480,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             k.setAfter(n + 1);
         }
         k.setCount(k.getKeptBefore() + k.getAfter());
+        return notable;
     }
 
     /** Counts {@code n} access lines stamped {@code t}: inside [first, last] into the total, else by second. */
