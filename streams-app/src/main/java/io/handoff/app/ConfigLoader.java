@@ -39,10 +39,12 @@ public final class ConfigLoader {
         k.put("handoff.timezone", "zone of zone-less stamps when the shipper sends no event.timezone (default UTC)");
         k.put("handoff.nginx.log-format", "nginx log_format of access logs when the shipper sends none (default combined)");
         k.put("handoff.fpm.access-format", "PHP-FPM access.format when the shipper sends none (default '%R - %u %t \"%m %r\" %s')");
-        k.put("handoff.quiet-period", "an incident closes after this much event time without a gateway error (default 30s)");
+        k.put("handoff.quiet-period", "an incident ends after this much event time without a gateway error (default 30s)");
         k.put("handoff.look-back", "evidence this far before the first gateway error is taken in (default 5m)");
-        k.put("handoff.grace", "how late a line may arrive, in event time, and still count (default 10s)");
-        k.put("handoff.idle-close", "wall-clock silence of a host after which its open incident closes (default 40s)");
+        k.put("handoff.grace", "how far behind the latest line of its own log a line may arrive and not be late; how long an"
+                + " incident waits for a log that lags (default 10s)");
+        k.put("handoff.idle-close", "wall-clock silence of a host after which its open incident closes, counted while the"
+                + " application is caught up and the broker answers (default 40s)");
         k.put("handoff.evidence-cap", "evidence lines kept per incident (default 50)");
         k.put("handoff.fleet.window", "fleet correlation window (default 2m)");
         k.put("handoff.fleet.min-hosts", "hosts needed for a fleet incident (default 3) …");

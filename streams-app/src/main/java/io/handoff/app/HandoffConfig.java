@@ -18,9 +18,11 @@ import java.util.Map;
  * @param fpmAccessFormat   default FPM {@code access.format} when the event carries none
  * @param quietPeriod       an incident closes after this much event time without a gateway error
  * @param lookBack          evidence this far before the first gateway error is taken in
- * @param grace             how late (event time) a host's line may arrive and still count
+ * @param grace             how far (event time) behind the latest line of its own log a host's line may
+ *                          arrive and not be late; how long an incident waits for a log that lags
  * @param idleClose         wall-clock time without any record for a host after which its open
- *                          incident closes even if event time did not advance (live tail, end of replay)
+ *                          incident closes even if event time did not advance (live tail, end of replay),
+ *                          counted only while the application is caught up and the broker answers
  * @param evidenceCap       evidence lines kept per incident (first and last kept)
  * @param fleetWindow       fleet window length (event time)
  * @param fleetMinHosts     a fleet incident needs at least this many hosts …
