@@ -267,6 +267,7 @@ final class ReplayCommand {
                 Map<TopicPartition, Long> incidentTargets = null;
                 Map<TopicPartition, Long> fleetTargets = null;
                 String phase = "parsing";
+                double commitsWhenClosed = -1;
                 long lastProgress = 0;
                 while (true) {
                     watch.poll(output);
@@ -290,7 +291,13 @@ final class ReplayCommand {
                             phase = "closing incidents";
                         }
                     } else if (phase.equals("closing incidents")) {
-                        if (HandoffTopology.openIncidents(streams) == 0) {
+                        // the local store says every incident has closed before the transaction that carries the
+                        // last of them has committed: read the incidents' end only after a commit that began later
+                        if (HandoffTopology.openIncidents(streams) != 0) {
+                            commitsWhenClosed = -1;
+                        } else if (commitsWhenClosed < 0) {
+                            commitsWhenClosed = commits(streams);
+                        } else if (commits(streams) >= commitsWhenClosed + 2) {
                             incidentTargets = watch.lastDataOffsets(List.of(config.topics().incidents()));
                             phase = "fleet: reading incidents";
                         }
@@ -346,6 +353,18 @@ final class ReplayCommand {
                 broker.close();
             }
         }
+    }
+
+    /** Commits the application's stream threads have made so far (their {@code commit-total}). */
+    static double commits(KafkaStreams streams) {
+        double n = 0;
+        for (var m : streams.metrics().entrySet()) {
+            if (m.getKey().name().equals("commit-total") && m.getKey().group().equals("stream-thread-metrics")
+                    && m.getValue().metricValue() instanceof Number v) {
+                n += v.doubleValue();
+            }
+        }
+        return n;
     }
 
     /** Lines per source, dead letters by stage and late lines, from the topology's counters. */
