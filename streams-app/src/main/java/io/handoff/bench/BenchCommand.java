@@ -677,8 +677,7 @@ public final class BenchCommand {
             Map<String, Long> logical = new TreeMap<>();
             Map<String, Long> keys = new TreeMap<>();
             for (Pipeline.Instance i : p.alive()) {
-                for (String store : List.of(io.handoff.correlate.HostCorrelator.CLOCK_STORE,
-                        io.handoff.correlate.HostCorrelator.LOOKBACK_STORE, io.handoff.correlate.HostCorrelator.OPEN_STORE)) {
+                for (String store : io.handoff.correlate.CorrelateStores.NAMES) {
                     long[] kv = storeBytes(i.streams, store);
                     logical.merge(store, kv[0], Long::sum);
                     keys.merge(store, kv[1], Long::sum);
@@ -706,6 +705,13 @@ public final class BenchCommand {
             return (long) m.values().stream().mapToDouble(Double::doubleValue).sum();
         }
 
+        /** A correlator store's value as its store writes it (versioned Avro). */
+        @SuppressWarnings("unchecked")
+        private static long valueBytes(String store, Object value) {
+            var serde = (org.apache.kafka.common.serialization.Serde<Object>) io.handoff.correlate.CorrelateStores.valueSerde(store);
+            return serde.serializer().serialize(store, value).length;
+        }
+
         /** Bytes of keys + values and the number of entries of a store, over the instance's active tasks. */
         private static long[] storeBytes(KafkaStreams streams, String name) {
             long bytes = 0;
@@ -718,7 +724,8 @@ public final class BenchCommand {
                         var kv = it.next();
                         n++;
                         bytes += kv.key.toString().getBytes(StandardCharsets.UTF_8).length;
-                        bytes += kv.value instanceof byte[] b ? b.length : kv.value instanceof Long ? 8 : 0;
+                        bytes += kv.value instanceof byte[] b ? b.length : kv.value instanceof Long ? 8
+                                : valueBytes(name, kv.value);
                     }
                 }
             } catch (RuntimeException e) {

@@ -354,6 +354,9 @@ class HandoffTopologyTest {
             assertEquals(1, h.entries(Harness.CLOCK));
             assertEquals(0, h.entries(Harness.LOOKBACK));
             assertEquals(0, h.entries(Harness.OPEN));
+            assertEquals(0, h.entries(Harness.LINES));
+            long bytes = h.hostStateBytes("web-ok");
+            assertTrue(bytes < 128, "a quiet host: its clock, and the access lines of the last seconds, " + bytes + " bytes");
             assertEquals(51, h.metrics.get("lines", "source", "nginx-access"));
         }
     }
