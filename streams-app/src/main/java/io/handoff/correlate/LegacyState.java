@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code correlate-host-clock}: the host's event time as an 8-byte big-endian long → {@link HostClock#getFloor()};</li>
  *   <li>{@code correlate-open-incidents} "format 1": byte 0x01, a length-prefixed JSON object (the counters,
- *       with the classifier's findings inside) and the kept lines ({@link Events}) → {@link OpenIncident} with
+ *       with the classifier's findings inside, or later its kind, status and errno counts beside them) and the
+ *       kept lines ({@link Events}) → {@link OpenIncident} with
  *       the lines in {@code legacy_lines}, moved to their own keys when the host is next touched;</li>
  *   <li>{@code correlate-lookback}: the ring's lines ({@link Events}) → {@link LookbackRing#getLegacyLines()}.</li>
  * </ul>
@@ -89,9 +90,9 @@ final class LegacyState {
                 .setFirst(m.path("first").asLong())
                 .setLast(m.path("last").asLong())
                 .setFrom(0) // unknown: the processor puts the look-back before the first error
-                .setKinds(incident ? kinds(lines, m.path("evidenceTotal").asLong()) : new HashMap<>())
-                .setStatusCounts(counts(findings.path("statusCounts")))
-                .setErrnoCounts(counts(findings.path("errnoCounts")))
+                .setKinds(incident ? kinds(lines, m.path("evidenceTotal").asLong(), m.path("kindCounts"), m.path("first").asLong()) : new HashMap<>())
+                .setStatusCounts(counts(m.has("statusCounts") ? m.path("statusCounts") : findings.path("statusCounts")))
+                .setErrnoCounts(counts(m.has("errnoCounts") ? m.path("errnoCounts") : findings.path("errnoCounts")))
                 .setTotalRequests(m.path("totalRequests").asLong())
                 .setRequestsOutside(after)
                 .setRevision(-1)
@@ -101,10 +102,11 @@ final class LegacyState {
     }
 
     /**
-     * Kinds of the kept lines; the lines the old cap gave up (evidence total minus those kept) were repeats of
+     * Kinds of the kept lines, counted as the state counted them ({@code kindCounts}, in the later variant of
+     * format 1); without that, the lines the old cap gave up (evidence total minus those kept) were repeats of
      * the commonest kind, so they are counted there.
      */
-    private static Map<String, KindTally> kinds(List<LogEvent> lines, long evidenceTotal) {
+    private static Map<String, KindTally> kinds(List<LogEvent> lines, long evidenceTotal, JsonNode kindCounts, long first) {
         Map<String, KindTally> kinds = new HashMap<>();
         for (LogEvent e : lines) {
             long t = e.getTimestamp().toEpochMilli();
@@ -113,6 +115,14 @@ final class LegacyState {
             k.setAfter(k.getAfter() + 1);
             k.setFirstAt(Math.min(k.getFirstAt(), t));
             k.setLastAt(Math.max(k.getLastAt(), t));
+        }
+        if (kindCounts.isObject() && kindCounts.size() > 0) {
+            kindCounts.fields().forEachRemaining(e -> {
+                KindTally k = kinds.computeIfAbsent(e.getKey(), x -> new KindTally(0L, first, 0L, 0, 0, 0L));
+                k.setCount(e.getValue().asLong());
+                k.setAfter(e.getValue().asLong());
+            });
+            return kinds;
         }
         long dropped = evidenceTotal - lines.size();
         if (dropped > 0 && !kinds.isEmpty()) {

@@ -20,6 +20,8 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static io.handoff.topology.HandoffTopologyTest.MAX_CHILDREN;
 import static io.handoff.topology.HandoffTopologyTest.RESET;
@@ -43,16 +46,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An upgrade in the middle of an incident loses nothing: state written by the encoding before versioned
- * state (the changelogs of commit e189e37, see {@code legacy-state/README.md}) and state written with an
+ * state (changelogs of its two variants, see {@code legacy-state/README.md}) and state written with an
  * older version of a state schema are read by today's stores, and the bursts go on to one incident with
  * every count.
  */
 class StateUpgradeTest {
 
-    /** key → value bytes (null for a tombstone) of a changelog fixture. */
-    static Map<String, byte[]> changelog(String store) throws IOException {
+    /** key → value bytes (null for a tombstone) of a changelog fixture written by {@code version}. */
+    static Map<String, byte[]> changelog(String version, String store) throws IOException {
         Map<String, byte[]> m = new TreeMap<>();
-        try (InputStream in = StateUpgradeTest.class.getResourceAsStream("/legacy-state/" + store + ".changelog")) {
+        try (InputStream in = StateUpgradeTest.class.getResourceAsStream("/legacy-state/" + version + "/" + store + ".changelog")) {
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 String[] kv = line.split("\t");
                 m.put(kv[0], kv[1].equals("-") ? null : Base64.getDecoder().decode(kv[1]));
@@ -62,25 +65,31 @@ class StateUpgradeTest {
     }
 
     @SuppressWarnings("unchecked")
-    static void restore(Harness h, String store) throws IOException {
+    static void restore(Harness h, String version, String store) throws IOException {
         Deserializer<Object> d = (Deserializer<Object>) CorrelateStores.valueSerde(store).deserializer();
         KeyValueStore<String, Object> s = h.driver.getKeyValueStore(store);
-        changelog(store).forEach((k, v) -> {
+        changelog(version, store).forEach((k, v) -> {
             if (v != null) {
                 s.put(k, d.deserialize(store + "-changelog", v));
             }
         });
     }
 
-    @Test
-    void theEncodingBeforeVersionedStateReads() throws IOException {
+    /** The two variants of the encoding before versioned state (see legacy-state/README.md). */
+    static Stream<String> versions() {
+        return Stream.of("e189e37", "1095709");
+    }
+
+    @ParameterizedTest(name = "written by {0}")
+    @MethodSource("versions")
+    void theEncodingBeforeVersionedStateReads(String version) throws IOException {
         HostClock clock = (HostClock) CorrelateStores.valueSerde(CorrelateStores.CLOCK).deserializer()
-                .deserialize("c", changelog(CorrelateStores.CLOCK).get("web-up"));
+                .deserialize("c", changelog(version, CorrelateStores.CLOCK).get("web-up"));
         assertEquals(Instant.parse("2026-11-21T00:00:09Z").toEpochMilli(), clock.getFloor());
         assertEquals(Map.of(), clock.getWritten());
 
         OpenIncident open = (OpenIncident) CorrelateStores.valueSerde(CorrelateStores.OPEN).deserializer()
-                .deserialize("c", changelog(CorrelateStores.OPEN).get("web-up"));
+                .deserialize("c", changelog(version, CorrelateStores.OPEN).get("web-up"));
         assertEquals(OpenPhase.INCIDENT, open.getPhase());
         assertEquals(Instant.parse("2026-11-21T00:00:02Z").toEpochMilli(), open.getFirst());
         assertEquals(Instant.parse("2026-11-21T00:00:08Z").toEpochMilli(), open.getLast());
@@ -92,18 +101,19 @@ class StateUpgradeTest {
         assertEquals(1, open.getRequestsOutside().size(), "the 200 at 00:00:09 after the last error");
 
         OpenIncident warning = (OpenIncident) CorrelateStores.valueSerde(CorrelateStores.OPEN).deserializer()
-                .deserialize("c", changelog(CorrelateStores.OPEN).get("web-ring"));
+                .deserialize("c", changelog(version, CorrelateStores.OPEN).get("web-ring"));
         assertEquals(OpenPhase.WARNING, warning.getPhase());
         LookbackRing ring = (LookbackRing) CorrelateStores.valueSerde(CorrelateStores.LOOKBACK).deserializer()
-                .deserialize("c", changelog(CorrelateStores.LOOKBACK).get("web-ring"));
+                .deserialize("c", changelog(version, CorrelateStores.LOOKBACK).get("web-ring"));
         assertEquals(2, ring.getLegacyLines().size());
     }
 
-    @Test
-    void anIncidentOpenAcrossTheUpgradeComesOutOnceWithEveryCount() throws IOException {
+    @ParameterizedTest(name = "written by {0}")
+    @MethodSource("versions")
+    void anIncidentOpenAcrossTheUpgradeComesOutOnceWithEveryCount(String version) throws IOException {
         try (Harness h = new Harness()) {
             for (String store : List.of(CorrelateStores.CLOCK, CorrelateStores.OPEN, CorrelateStores.LOOKBACK)) {
-                restore(h, store);
+                restore(h, version, store);
             }
             for (int s = 10; s <= 12; s++) {
                 h.ship("web-up", l(SourceKind.NGINX_ERROR, error("00:00:" + s, "error", RESET)));
