@@ -114,7 +114,8 @@ class RunningApplicationTest {
         try (Shipper shipper = Shipper.create(bootstrap, TOPICS)) {
             shipper.ship(ReplaySource.open(hosts), p -> { });
         }
-        await("both captured incidents reach the console", () -> api("/api/status").get("incidents").asInt() >= 2);
+        // provisional (open) records come first; wait for both final ones
+        await("both captured incidents reach the console, closed", () -> api("/api/incidents").get("closed").size() >= 2);
     }
 
     @AfterAll

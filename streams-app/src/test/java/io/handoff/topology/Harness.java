@@ -222,6 +222,13 @@ final class Harness implements AutoCloseable {
 
     /** Lines of a sample-fleet host folder, merged in event time (the order a live shipper would deliver). */
     static List<Line> sampleHost(Path dir) throws IOException {
+        List<Line> all = sampleFiles(dir);
+        all.sort(Comparator.comparingLong(Line::time));
+        return all;
+    }
+
+    /** A sample host's entries file by file, each file in its own order (which need not be the order of its stamps). */
+    static List<Line> sampleFiles(Path dir) throws IOException {
         Properties formats = new Properties();
         Path fp = dir.resolve("formats.properties");
         if (Files.exists(fp)) {
@@ -240,7 +247,6 @@ final class Harness implements AutoCloseable {
                 all.add(line(k, entry, format));
             }
         }
-        all.sort(Comparator.comparingLong(Line::time));
         return all;
     }
 
