@@ -1,6 +1,7 @@
 package io.handoff.siem;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.handoff.avro.CausalStep;
 import io.handoff.avro.Culprit;
 import io.handoff.avro.Evidence;
 import io.handoff.avro.FleetIncident;
@@ -53,8 +54,32 @@ public final class EcsFormat {
             g.writeEndArray();
             g.writeNumberField("evidence_total", i.getEvidenceTotal());
             JsonWriter.causes(g, i.getContributingCauses());
+            chain(g, i.getCausalChain());
             g.writeEndObject();
         });
+    }
+
+    /** {@code "causal_chain": [{kind, root_cause, at, count, description, evidence: {source, time, line}}, …]}, root first. */
+    private static void chain(JsonGenerator g, List<CausalStep> chain) throws IOException {
+        g.writeArrayFieldStart("causal_chain");
+        for (CausalStep c : chain) {
+            g.writeStartObject();
+            g.writeStringField("kind", c.getKind());
+            g.writeStringField("root_cause", c.getRootCause() == null ? null : c.getRootCause().name());
+            g.writeStringField("at", JsonWriter.iso(c.getAt()));
+            g.writeNumberField("count", c.getCount());
+            g.writeStringField("description", c.getDescription());
+            Evidence e = c.getEvidence();
+            if (e != null) {
+                g.writeObjectFieldStart("evidence");
+                g.writeStringField("source", Sources.name(e.getSource()));
+                g.writeStringField("time", JsonWriter.iso(e.getTimestamp()));
+                g.writeStringField("line", e.getLine());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     public static String fleet(FleetIncident f) {
@@ -71,6 +96,11 @@ public final class EcsFormat {
             g.writeNumberField("share_of_fleet", f.getShareOfFleet());
             JsonWriter.strings(g, "incident_ids", f.getIncidentIds());
             g.writeStringField("common_trigger", f.getCommonTrigger());
+            g.writeObjectFieldStart("causes");
+            for (Map.Entry<String, Integer> e : new TreeMap<>(f.getCauses()).entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
             if (f.getRecurrence() == null) {
                 g.writeNullField("recurrence");
             } else {
@@ -156,12 +186,6 @@ public final class EcsFormat {
         }
         return evidence.isEmpty() ? null : evidence.get(0).getLine();
     }
-
-
-
-
-
-
 
     private static void culprit(JsonGenerator g, Culprit c) throws IOException {
         if (c == null) {
