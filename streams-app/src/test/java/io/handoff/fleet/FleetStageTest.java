@@ -1,11 +1,15 @@
 package io.handoff.fleet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
 import io.handoff.avro.Recurrence;
 import io.handoff.avro.RecurrencePeriod;
 import io.handoff.avro.RootCause;
 import io.handoff.fleet.FleetScenario.Role;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nothing else came out.
  */
 class FleetStageTest {
+    static final ObjectMapper JSON = new ObjectMapper();
     static final Instant NIGHT1 = Instant.parse("2026-11-21T00:00:00Z");
     static final Duration DAY = Duration.ofDays(1);
     /** web-01: the first 502 comes 3 s after the reload notice, the last one a second later. */
@@ -286,7 +291,7 @@ class FleetStageTest {
     }
 
     @Test
-    void oneReloadWithMixedLabelsIsOneFleetIncidentPerNightWithTheBreakdown() {
+    void oneReloadWithMixedLabelsIsOneFleetIncidentPerNightWithTheBreakdown() throws Exception {
         // the nightly reload overflows most hosts' queues and cuts a few hosts' checkouts (they do not wait):
         // two labels, one spike, one fleet record a night with hosts per label; a crash the same minute stays apart
         List<String> all = hosts(1, 12);
@@ -301,6 +306,8 @@ class FleetStageTest {
         }
         s.write(dir);
         try (FleetHarness h = new FleetHarness()) {
+            TestOutputTopic<String, String> ecs = h.driver.createOutputTopic(h.config.topics().incidentsEcs(),
+                    new StringDeserializer(), new StringDeserializer());
             h.replay(dir);
             h.idle();
             List<Incident> incidents = h.incidents();
@@ -325,6 +332,19 @@ class FleetStageTest {
                     + " 3 FPM_RELOAD_INTERRUPTION), after an FPM reload", fleet.get(0).getSummary());
             assertNull(fleet.get(0).getRecurrence());
             assertEquals(RecurrencePeriod.DAILY, fleet.get(1).getRecurrence().getPeriod(), "the reload's schedule, whatever the labels");
+            // the SIEM's copy: each fleet record once, with the same breakdown
+            List<JsonNode> fleetDocs = new ArrayList<>();
+            for (String doc : ecs.readValuesToList()) {
+                JsonNode d = JSON.readTree(doc);
+                if (d.at("/event/dataset").asText().equals("handoff.fleet_incident")) {
+                    fleetDocs.add(d);
+                }
+            }
+            assertEquals(2, fleetDocs.size());
+            for (int d = 0; d < 2; d++) {
+                assertEquals(fleet.get(d).getId(), fleetDocs.get(d).at("/event/id").asText());
+                assertEquals("{\"FPM_RELOAD_INTERRUPTION\":3,\"LISTEN_BACKLOG_OVERFLOW\":8}", fleetDocs.get(d).at("/handoff/causes").toString());
+            }
             assertEquals(List.of(), h.fleet());
             assertEquals(0, h.openWindows());
             assertEquals(0, h.count(FleetStage.HOSTS_STORE));
