@@ -55,6 +55,16 @@ public final class ConfigLoader {
         k.put("handoff.recurrence.days", "… of the last this many days, counting today (default 3)");
         k.put("handoff.alertmanager.url", "post incidents as alerts to this Alertmanager (several comma separated; default none)");
         k.put("handoff.console.url", "the console's address in alert links (default http://<host name>:<http port>/)");
+        k.put("handoff.max-event-age", "a line older than this (event time against the wall clock) is dead-lettered,"
+                + " stage time; 0 = no bound (default 365d; replay, demo, bench: none unless set)");
+        k.put("handoff.max-event-lead", "a line more than this ahead of the wall clock is dead-lettered, stage time;"
+                + " keep it under the broker's log.message.timestamp.after.max.ms (default 15m)");
+        k.put("handoff.max-line-bytes", "an entry longer than this is cut to it, with a marker, in handoff.events"
+                + " (default 16KiB)");
+        k.put("handoff.max-entry-bytes", "a raw value larger than this is dead-lettered unparsed, its first bytes kept"
+                + " (default 1MiB)");
+        k.put("handoff.unreachable-after", "the broker or registry unreachable this long turns /health DEGRADED or"
+                + " DOWN (default 30s)");
         return java.util.Collections.unmodifiableMap(k);
     }
 
@@ -146,7 +156,62 @@ public final class ConfigLoader {
                 duration(s, "handoff.recurrence.tolerance", d.recurrenceTolerance()),
                 positive(s, "handoff.recurrence.min", d.recurrenceMin()),
                 positive(s, "handoff.recurrence.days", d.recurrenceDays()),
-                Map.copyOf(streams));
+                Map.copyOf(streams),
+                new HandoffConfig.Limits(
+                        optionalDuration(s, "handoff.max-event-age", d.limits().maxEventAge()),
+                        duration(s, "handoff.max-event-lead", d.limits().maxEventLead()),
+                        bytes(s, "handoff.max-line-bytes", d.limits().maxLineBytes()),
+                        bytes(s, "handoff.max-entry-bytes", d.limits().maxEntryBytes()),
+                        duration(s, "handoff.unreachable-after", d.limits().unreachableAfter())));
+    }
+
+    /** Whether {@code key} was set in the file, the environment or a flag (not left at its default). */
+    static boolean isSet(Path file, Map<String, String> env, String key) {
+        if (env.containsKey(envName(key))) {
+            return true;
+        }
+        if (file == null) {
+            return false;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            return false;
+        }
+        return p.containsKey(key);
+    }
+
+    /** A duration, or {@code 0}/{@code off} for none ({@link Duration#ZERO}). */
+    private static Duration optionalDuration(Map<String, String> s, String key, Duration fallback) {
+        String v = s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("0") || t.equals("off") || t.equals("none")) {
+            return Duration.ZERO;
+        }
+        return Options.durationValue(key, v);
+    }
+
+    /** {@code 16384}, {@code 16KiB}, {@code 1MiB} (also k/KB/M/MB, binary multiples). */
+    static int bytes(Map<String, String> s, String key, int fallback) {
+        String v = s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?")
+                .matcher(v.trim().toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "b" : m.group(2);
+            long size = unit.startsWith("k") ? n << 10 : unit.startsWith("m") ? n << 20 : n;
+            if (size > 0 && size <= Integer.MAX_VALUE) {
+                return (int) size;
+            }
+        }
+        throw new UsageException(key + " expects a size in bytes like 16384, 16KiB or 1MiB, got '" + v + "'");
     }
 
     private static Duration duration(Map<String, String> s, String key, Duration fallback) {

@@ -32,6 +32,7 @@ import java.util.Map;
  * @param recurrenceMin     K of …
  * @param recurrenceDays    … the last D days (counting the current one)
  * @param streams           extra Kafka Streams / client properties (bootstrap.servers, schema.registry.url, …)
+ * @param limits            what a record may be before handoff refuses or cuts it ({@link Limits})
  */
 public record HandoffConfig(
         TopicNames topics,
@@ -50,7 +51,50 @@ public record HandoffConfig(
         Duration recurrenceTolerance,
         int recurrenceMin,
         int recurrenceDays,
-        Map<String, String> streams) {
+        Map<String, String> streams,
+        Limits limits) {
+
+    /**
+     * Bounds on one record, so that no line, however mistimed or large, can stop the application.
+     *
+     * @param maxEventAge  a line older than this (event time against the wall clock) is dead-lettered
+     *                     with stage {@code time}; {@link Duration#ZERO} means no bound. {@code handoff
+     *                     replay}, {@code demo} and {@code bench} replay recorded time and lift it unless it
+     *                     is configured.
+     * @param maxEventLead a line more than this ahead of the wall clock (a zone-less stamp read in the wrong
+     *                     zone, a host clock set wrong) is dead-lettered with stage {@code time}; keep it
+     *                     under the broker's {@code log.message.timestamp.after.max.ms} (1 h by default)
+     * @param maxLineBytes an entry longer than this is cut to it, with a marker, in {@code handoff.events}
+     *                     (original and parsed text); the raw topic keeps it whole
+     * @param maxEntryBytes a raw value larger than this is not parsed: it is dead-lettered with its first
+     *                     bytes kept ({@code DeadLetter.original_size} says how many there were)
+     * @param unreachableAfter how long the broker or the registry may be unreachable before {@code /health}
+     *                     of {@code handoff run} reports it (DEGRADED, or DOWN for the broker)
+     */
+    public record Limits(Duration maxEventAge, Duration maxEventLead, int maxLineBytes, int maxEntryBytes,
+                         Duration unreachableAfter) {
+        public Limits {
+            if (maxEventAge.isNegative() || maxEventLead.isNegative() || maxLineBytes <= 0 || maxEntryBytes <= 0
+                    || unreachableAfter.isNegative()) {
+                throw new IllegalArgumentException("limits must be positive: " + maxEventAge + ", " + maxEventLead
+                        + ", " + maxLineBytes + ", " + maxEntryBytes + ", " + unreachableAfter);
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(Duration.ofDays(365), Duration.ofMinutes(15), 16 * 1024, 1024 * 1024, Duration.ofSeconds(30));
+        }
+
+        /** Whether {@link #maxEventAge} bounds anything. */
+        public boolean ageBounded() {
+            return !maxEventAge.isZero();
+        }
+
+        /** The same limits with no bound on age (replays of recorded time). */
+        public Limits withoutAgeBound() {
+            return new Limits(Duration.ZERO, maxEventLead, maxLineBytes, maxEntryBytes, unreachableAfter);
+        }
+    }
 
     public static final String NGINX_COMBINED =
             "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
@@ -60,18 +104,24 @@ public record HandoffConfig(
     public static HandoffConfig defaults() {
         return new HandoffConfig(TopicNames.defaults(), ZoneOffset.UTC, NGINX_COMBINED, FPM_DEFAULT_ACCESS_FORMAT,
                 Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(40), 50,
-                Duration.ofMinutes(2), 3, 0.10, Duration.ofHours(1), Duration.ofMinutes(10), 2, 3, Map.of());
+                Duration.ofMinutes(2), 3, 0.10, Duration.ofHours(1), Duration.ofMinutes(10), 2, 3, Map.of(), Limits.defaults());
     }
 
     public HandoffConfig withStreams(Map<String, String> props) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, Map.copyOf(props));
+                recurrenceMin, recurrenceDays, Map.copyOf(props), limits);
     }
 
     public HandoffConfig withIdleClose(Duration d) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 d, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams);
+                recurrenceMin, recurrenceDays, streams, limits);
+    }
+
+    public HandoffConfig withLimits(Limits l) {
+        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
+                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
+                recurrenceMin, recurrenceDays, streams, l);
     }
 }

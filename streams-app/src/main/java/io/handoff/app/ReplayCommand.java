@@ -163,6 +163,9 @@ final class ReplayCommand {
             Path configFile = o.has("config") ? Path.of(o.get("config")) : null;
             Map<String, String> env = demo ? Map.of() : System.getenv();
             HandoffConfig loaded = ConfigLoader.load(configFile, env, overrides);
+            if (!ConfigLoader.isSet(configFile, env, "handoff.max-event-age")) {
+                loaded = loaded.withLimits(loaded.limits().withoutAgeBound()); // recorded time: any age is expected
+            }
             boolean idleSet = env.containsKey(ConfigLoader.envName("handoff.idle-close")) || fileSets(configFile, "handoff.idle-close");
             int partitions = o.positiveInt("partitions", 2);
             View view = new View(html, servePort, demo ? "handoff demo: the sample fleet" : "handoff replay of " + dir, stop);
@@ -404,7 +407,7 @@ final class ReplayCommand {
     private static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
         return new HandoffConfig(t, c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), c.quietPeriod(), c.lookBack(),
                 c.grace(), c.idleClose(), c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams());
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
     }
 
     private static boolean fileSets(Path file, String key) {

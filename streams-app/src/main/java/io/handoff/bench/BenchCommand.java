@@ -296,13 +296,13 @@ public final class BenchCommand {
     static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
         return new HandoffConfig(t, c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), c.quietPeriod(), c.lookBack(),
                 c.grace(), c.idleClose(), c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams());
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
     }
 
     static HandoffConfig withTimes(HandoffConfig c, Duration quiet, Duration grace, Duration idleClose) {
         return new HandoffConfig(c.topics(), c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), quiet, c.lookBack(),
                 grace, idleClose, c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams());
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
     }
 
     /** One bench run. */
@@ -343,7 +343,8 @@ public final class BenchCommand {
                 Map<String, String> throughputStreams = new TreeMap<>(BENCH_STREAMS);
                 throughputStreams.putAll(o.streams);
                 HandoffConfig base = withTimes(HandoffConfig.defaults(), o.quiet, o.grace, Duration.ofHours(1))
-                        .withStreams(throughputStreams);
+                        .withStreams(throughputStreams)
+                        .withLimits(HandoffConfig.Limits.defaults().withoutAgeBound()); // captures of a fixed day
                 Plan plan = new Plan(fleet, o.hosts, o.lines, o.seconds, o.bursts, o.quiet.toMillis(), o.grace.toMillis(),
                         base.lookBack().toMillis()).count();
                 progress("fleet: %d hosts, %,d entries (%,d physical lines) over %d s of event time, %.2f healthy lines/s "

@@ -16,8 +16,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -27,9 +25,14 @@ import java.util.Optional;
  * Sub-topology "parse", one instance per raw topic: shipper envelope → the source's parser →
  * {@link LogEvent} keyed by host with the event time as record timestamp. A record that cannot be
  * used goes to the dead-letter topic with its original bytes and key, where it was read and why:
- * stage {@code envelope} (not a shipper event), {@code time} (an {@code event.timezone} that names
- * no zone) or {@code parse} (the line does not read as this source, or the log format does not
- * compile). Blank lines (php-fpm writes one after its config test) are counted and skipped.
+ * stage {@code envelope} (not a shipper event, or an empty value), {@code size} (a raw value over
+ * {@code handoff.max-entry-bytes}: not parsed, its first bytes kept), {@code time} (an
+ * {@code event.timezone} that names no zone, or an event time further from the wall clock than
+ * {@code handoff.max-event-age} / {@code handoff.max-event-lead}: the broker would refuse such a time, or
+ * retention would delete it at once) or {@code parse} (the line does not read as this source, or the log
+ * format does not compile). An entry longer than {@code handoff.max-line-bytes} is parsed whole and cut,
+ * with a marker, in the event (original and parsed texts), and counted as {@code truncated}. Blank lines
+ * in a shipper event (php-fpm writes one after its config test) are counted and skipped.
  */
 public final class ParseProcessor implements Processor<byte[], byte[], Object, Object> {
     private final SourceKind kind;
@@ -59,7 +62,20 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Envelope.Decoded decoded = Envelope.decode(record.key(), record.value());
+        HandoffConfig.Limits limits = config.limits();
+        byte[] value = record.value();
+        if (value != null && value.length == 0) {
+            deadLetter(record, null, "envelope", "empty value: expected a log line or a shipper JSON event, got 0 bytes");
+            return;
+        }
+        if (value != null && value.length > limits.maxEntryBytes()) {
+            deadLetter(record, null, "size", source + " value of " + Fit.bytes(value.length)
+                    + " bytes is over handoff.max-entry-bytes (" + Fit.bytes(limits.maxEntryBytes())
+                    + "): not parsed; the dead letter keeps its first " + Fit.bytes(Math.min(value.length,
+                    DeadLetters.MAX_ORIGINAL_BYTES)) + " bytes");
+            return;
+        }
+        Envelope.Decoded decoded = Envelope.decode(record.key(), value);
         if (!decoded.ok()) {
             deadLetter(record, null, "envelope", decoded.error());
             return;
@@ -91,23 +107,75 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
             return;
         }
         ParseOutcome.Parsed parsed = (ParseOutcome.Parsed) outcome;
-        if (parsed.timestampMillis() <= 0) {
-            deadLetter(record, env.host(), "time", source + " line: event time " + parsed.timestampMillis()
+        long time = parsed.timestampMillis();
+        if (time <= 0) {
+            deadLetter(record, env.host(), "time", source + " line: event time " + time
                     + " ms is not after 1970-01-01; expected the line's own time stamp");
             return;
+        }
+        String outOfRange = outOfRange(time, context.currentSystemTimeMs(), limits, env.timezone());
+        if (outOfRange != null) {
+            deadLetter(record, env.host(), "time", outOfRange);
+            return;
+        }
+        String original = env.message();
+        Object fields = parsed.fields();
+        if ((long) original.length() * 3 > limits.maxLineBytes() && Fit.utf8Length(original) > limits.maxLineBytes()) {
+            original = Fit.cut(original, limits.maxLineBytes());
+            if (fields instanceof org.apache.avro.specific.SpecificRecord r) {
+                fields = Fit.toSize(r, limits.maxLineBytes());
+            }
+            recorder.increment("truncated", "source", source);
         }
         LogEvent event = LogEvent.newBuilder()
                 .setHost(env.host())
                 .setFleet(env.fleet())
                 .setSource(kind)
-                .setTimestamp(Instant.ofEpochMilli(parsed.timestampMillis()))
-                .setOriginal(env.message())
+                .setTimestamp(Instant.ofEpochMilli(time))
+                .setOriginal(original)
                 .setFile(env.filePath())
                 .setOrigin(origin())
-                .setParsed(parsed.fields())
+                .setParsed(fields)
                 .build();
         recorder.increment("lines", "source", source);
-        context.forward(new Record<Object, Object>(env.host(), event, parsed.timestampMillis()), eventsChild);
+        context.forward(new Record<Object, Object>(env.host(), event, time), eventsChild);
+    }
+
+    /**
+     * Why {@code time} cannot be used at wall-clock time {@code now}, or null when it can: more than
+     * {@code maxEventLead} ahead (the broker refuses records over an hour ahead; the host's clocks would
+     * run ahead of its lines) or, when bounded, more than {@code maxEventAge} behind.
+     */
+    static String outOfRange(long time, long now, HandoffConfig.Limits limits, String timezone) {
+        long lead = time - now;
+        if (lead > limits.maxEventLead().toMillis()) {
+            return "event time " + Instant.ofEpochMilli(time) + " is " + span(lead) + " ahead of this machine's clock ("
+                    + Instant.ofEpochMilli(now) + "), more than handoff.max-event-lead (" + span(limits.maxEventLead().toMillis())
+                    + "): a zone-less stamp read in the wrong zone (event.timezone " + (timezone == null ? "not sent"
+                    : "'" + timezone + "'") + "), or the host's clock is set wrong";
+        }
+        if (limits.ageBounded() && -lead > limits.maxEventAge().toMillis()) {
+            return "event time " + Instant.ofEpochMilli(time) + " is " + span(-lead) + " behind this machine's clock ("
+                    + Instant.ofEpochMilli(now) + "), more than handoff.max-event-age (" + span(limits.maxEventAge().toMillis())
+                    + "): a clock that was never set (1970, 2000), a year read wrong, or logs older than the bound"
+                    + " (raise handoff.max-event-age to take them)";
+        }
+        return null;
+    }
+
+    /** {@code 2h}, {@code 1h 10m}, {@code 16m 40s}, {@code 20454d}: for messages. */
+    static String span(long ms) {
+        long s = ms / 1000;
+        if (s >= 2 * 86_400) {
+            return (s / 86_400) + "d";
+        }
+        if (s >= 3_600) {
+            return (s / 3_600) + "h" + (s % 3_600 / 60 == 0 ? "" : " " + (s % 3_600 / 60) + "m");
+        }
+        if (s >= 60) {
+            return (s / 60) + "m" + (s % 60 == 0 ? "" : " " + (s % 60) + "s");
+        }
+        return s + "s";
     }
 
     private String defaultFormat() {
@@ -135,21 +203,14 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
     private void deadLetter(Record<byte[], byte[]> record, String host, String stage, String reason) {
         recorder.increment("dead-letters", "source", source, "stage", stage);
         Optional<RecordMetadata> m = context.recordMetadata();
-        if (host == null && record.key() != null && record.key().length > 0) {
-            host = new String(record.key(), StandardCharsets.UTF_8);
-        }
-        DeadLetter d = DeadLetter.newBuilder()
-                .setOriginal(ByteBuffer.wrap(record.value() == null ? new byte[0] : record.value()))
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+        DeadLetter.Builder b = DeadLetters.of(record.key(), record.value(), stage, reason, context.currentSystemTimeMs())
                 .setSourceTopic(m.map(RecordMetadata::topic).orElse(null))
                 .setSourcePartition(m.map(RecordMetadata::partition).orElse(null))
                 .setSourceOffset(m.map(RecordMetadata::offset).orElse(null))
-                .setSourceKind(kind)
-                .setHost(host)
-                .setStage(stage)
-                .setReason(reason)
-                .setRecordedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                .build();
-        context.forward(new Record<Object, Object>(record.key(), d, record.timestamp()), deadLetterChild);
+                .setSourceKind(kind);
+        if (host != null) {
+            b.setHost(host);
+        }
+        context.forward(new Record<Object, Object>(record.key(), b.build(), record.timestamp()), deadLetterChild);
     }
 }

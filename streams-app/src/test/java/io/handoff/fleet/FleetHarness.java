@@ -67,7 +67,9 @@ final class FleetHarness implements AutoCloseable {
     }
 
     FleetHarness(HandoffConfig base) {
-        this.config = base.withStreams(Map.of("schema.registry.url", "mock://fleet-" + UUID.randomUUID()));
+        // the driver's wall clock (2030) is years after the captures: no bound on age here
+        this.config = base.withStreams(Map.of("schema.registry.url", "mock://fleet-" + UUID.randomUUID()))
+                .withLimits(base.limits().withoutAgeBound());
         this.topology = topology(config, metrics);
         Properties p = HandoffTopology.streamsProperties(config, "handoff-fleet-test", metrics);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");

@@ -45,7 +45,7 @@ class ExactlyOnceBrokerTest {
         HandoffConfig config = new HandoffConfig(new TopicNames(prefix), d.defaultZone(), d.nginxLogFormat(),
                 d.fpmAccessFormat(), d.quietPeriod(), d.lookBack(), d.grace(), Duration.ofSeconds(2), d.evidenceCap(),
                 d.fleetWindow(), d.fleetMinHosts(), d.fleetMinShare(), d.activeWindow(), d.recurrenceTolerance(),
-                d.recurrenceMin(), d.recurrenceDays(), Map.of("schema.registry.url", scope));
+                d.recurrenceMin(), d.recurrenceDays(), Map.of("schema.registry.url", scope), d.limits().withoutAgeBound());
         TopicNames t = config.topics();
         Map<String, Integer> topics = new HashMap<>();
         for (SourceKind k : SourceKind.values()) topics.put(t.raw(k), 1);

@@ -64,7 +64,9 @@ final class Harness implements AutoCloseable {
     /** With a gate on the correlator's judgement of time (what replay and run pass). */
     Harness(HandoffConfig base, CloseGate gate) {
         String scope = "harness-" + UUID.randomUUID();
-        this.config = base.withStreams(Map.of("schema.registry.url", "mock://" + scope));
+        // the driver's wall clock (2030) is years after the captures: no bound on age here (ParseLimitsTest tests it)
+        this.config = base.withStreams(Map.of("schema.registry.url", "mock://" + scope))
+                .withLimits(base.limits().withoutAgeBound());
         Properties p = HandoffTopology.streamsProperties(config, "handoff-test", metrics);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         // The driver processes each record as it is piped, in the order the test chose: that order is what
