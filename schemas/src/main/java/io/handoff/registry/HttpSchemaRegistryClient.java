@@ -308,7 +308,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 last = e;
                 continue;
             } catch (HttpTimeoutException e) {
-                throw new SchemaRegistryException("Schema Registry " + base + ": " + method + " " + pathAndQuery
+                throw SchemaRegistryException.noAnswer("Schema Registry " + base + ": " + method + " " + pathAndQuery
                         + ": no answer within " + readTimeout.toMillis() + " ms (" + READ_TIMEOUT_CONFIG + ")", e);
             } catch (IOException e) {
                 failures.add(base + ": " + e);
@@ -321,7 +321,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             preferred = index;
             return answer(base, method, pathAndQuery, response);
         }
-        throw new SchemaRegistryException("Schema Registry " + describe() + ": cannot connect for " + method + " "
+        throw SchemaRegistryException.noAnswer("Schema Registry " + describe() + ": cannot connect for " + method + " "
                 + pathAndQuery + ": " + String.join("; ", failures), last);
     }
 

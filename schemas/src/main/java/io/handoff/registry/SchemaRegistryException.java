@@ -19,17 +19,29 @@ public class SchemaRegistryException extends SerializationException {
 
     private final int httpStatus;
     private final int errorCode;
+    private final boolean noAnswer;
 
     public SchemaRegistryException(String message, int httpStatus, int errorCode) {
         super(message);
         this.httpStatus = httpStatus;
         this.errorCode = errorCode;
+        this.noAnswer = false;
     }
 
     public SchemaRegistryException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    private SchemaRegistryException(String message, Throwable cause, boolean noAnswer) {
         super(message, cause);
         this.httpStatus = -1;
         this.errorCode = -1;
+        this.noAnswer = noAnswer;
+    }
+
+    /** The registry could not be reached or gave no answer in time. */
+    public static SchemaRegistryException noAnswer(String message, Throwable cause) {
+        return new SchemaRegistryException(message, cause, true);
     }
 
     /** HTTP status of the registry's answer, -1 if none arrived. */
@@ -40,6 +52,25 @@ public class SchemaRegistryException extends SerializationException {
     /** The registry's {@code error_code}, -1 if none arrived. */
     public int errorCode() {
         return errorCode;
+    }
+
+    /**
+     * True when the registry could not be asked (no connection, no answer in time) or failed itself (5xx):
+     * a property of the registry, not of the record being written or read, so the caller waits and tries
+     * again instead of giving up on the record.
+     */
+    public boolean isUnavailable() {
+        return noAnswer || httpStatus >= 500;
+    }
+
+    /** Whether {@code t} or one of its causes is an {@linkplain #isUnavailable() unavailable} registry. */
+    public static boolean isUnavailable(Throwable t) {
+        for (int i = 0; t != null && i < 20; t = t.getCause(), i++) {
+            if (t instanceof SchemaRegistryException e && e.isUnavailable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True for "no such subject / version / schema" answers. */

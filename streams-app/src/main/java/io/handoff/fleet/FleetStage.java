@@ -140,7 +140,7 @@ public final class FleetStage {
     public static void addTo(Topology topology, HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
         TopicNames t = config.topics();
         SpecificAvroSerde<Incident> incidents = SpecificAvroSerde.forValues(Incident.class, config.streams());
-        SpecificAvroSerde<FleetIncident> fleetIncidents = SpecificAvroSerde.forValues(FleetIncident.class, config.streams());
+        Serde<FleetIncident> fleetIncidents = HandoffTopology.outputSerde(FleetIncident.class, config, metrics);
 
         topology.addProcessor(ACTIVITY_TAP, () -> new ActivityTap(SINK_ACTIVITY), HandoffTopology.SOURCE_EVENTS);
         topology.addSink(SINK_ACTIVITY, activityTopic(t), new StringSerializer(), Heartbeat.SERDE.serializer(),

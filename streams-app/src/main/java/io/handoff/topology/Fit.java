@@ -101,26 +101,30 @@ public final class Fit {
      * large).
      */
     public static <T extends SpecificRecord> T toSize(T r, int maxBytes) {
-        int size = size(r);
-        if (size <= maxBytes) {
+        if (size(r) <= maxBytes) {
             return r;
         }
         @SuppressWarnings("unchecked")
         T copy = (T) SpecificData.getForClass(r.getClass()).deepCopy(r.getSchema(), r);
-        int text = Math.max(MIN_TEXT, maxBytes / 2);
-        int list = Integer.MAX_VALUE;
+        Bounds seen = new Bounds(Integer.MAX_VALUE, Integer.MAX_VALUE);
+        seen.walk(copy.getSchema(), copy);
+        // texts first, halving down to MIN_TEXT; lists only when texts alone cannot make it fit
+        int text = seen.longestText;
+        int list = seen.longestList;
+        boolean cutLists = false;
         for (int round = 0; round < 64; round++) {
-            Bounds b = new Bounds(text, list);
-            b.walk(copy.getSchema(), copy);
-            size = size(copy);
-            if (size <= maxBytes) {
-                return copy;
-            }
-            if (text == MIN_TEXT && list == MIN_LIST) {
+            if (text > MIN_TEXT) {
+                text = Math.max(MIN_TEXT, text / 2);
+            } else if (list > MIN_LIST) {
+                cutLists = true;
+                list = Math.max(MIN_LIST, list / 2);
+            } else {
                 return null;
             }
-            text = Math.max(MIN_TEXT, text / 2);
-            list = list == Integer.MAX_VALUE ? Math.max(MIN_LIST, b.longestList / 2) : Math.max(MIN_LIST, list / 2);
+            new Bounds(text, cutLists ? list : Integer.MAX_VALUE).walk(copy.getSchema(), copy);
+            if (size(copy) <= maxBytes) {
+                return copy;
+            }
         }
         return null;
     }
@@ -130,6 +134,7 @@ public final class Fit {
         final int text;
         final int list;
         int longestList;
+        int longestText;
 
         Bounds(int text, int list) {
             this.text = text;
@@ -142,8 +147,15 @@ public final class Fit {
             }
             switch (s.getType()) {
                 case STRING:
-                    return v instanceof CharSequence cs ? cut(cs.toString(), text) : v;
+                    if (v instanceof CharSequence cs) {
+                        longestText = Math.max(longestText, cs.length() * 3);
+                        return cut(cs.toString(), text);
+                    }
+                    return v;
                 case BYTES:
+                    if (v instanceof ByteBuffer bb) {
+                        longestText = Math.max(longestText, bb.remaining());
+                    }
                     if (v instanceof ByteBuffer bb && bb.remaining() > text) {
                         ByteBuffer head = bb.duplicate();
                         head.limit(head.position() + text);

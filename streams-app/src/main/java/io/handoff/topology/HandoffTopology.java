@@ -14,8 +14,11 @@ import io.handoff.correlate.HostCorrelator;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -89,11 +92,10 @@ public final class HandoffTopology {
      */
     public static Topology build(HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
         TopicNames topics = config.topics();
-        Map<String, String> serdeConfig = config.streams();
-        SpecificAvroSerde<LogEvent> events = SpecificAvroSerde.forValues(LogEvent.class, serdeConfig);
-        SpecificAvroSerde<DeadLetter> deadLetters = SpecificAvroSerde.forValues(DeadLetter.class, serdeConfig);
-        SpecificAvroSerde<Incident> incidents = SpecificAvroSerde.forValues(Incident.class, serdeConfig);
-        SpecificAvroSerde<Warning> warnings = SpecificAvroSerde.forValues(Warning.class, serdeConfig);
+        Serde<LogEvent> events = outputSerde(LogEvent.class, config, metrics);
+        Serde<DeadLetter> deadLetters = outputSerde(DeadLetter.class, config, metrics);
+        Serde<Incident> incidents = outputSerde(Incident.class, config, metrics);
+        Serde<Warning> warnings = outputSerde(Warning.class, config, metrics);
 
         Topology t = new Topology();
         String[] parsers = new String[SourceKind.values().length];
@@ -123,13 +125,44 @@ public final class HandoffTopology {
         // SIEM: an ECS JSON mirror of incidents and fleet incidents, keyed by incident id
         t.addProcessor(ECS_INCIDENTS, () -> new EcsMirror<io.handoff.avro.Incident>(
                 io.handoff.avro.Incident::getId, EcsFormat::incident), FleetStage.SOURCE_INCIDENTS);
-        t.addSink(SINK_INCIDENTS_ECS, topics.incidentsEcs(), new StringSerializer(), new StringSerializer(), ECS_INCIDENTS);
+        t.addSink(SINK_INCIDENTS_ECS, topics.incidentsEcs(), new StringSerializer(),
+                new BoundedSerializer<>(new StringSerializer(), maxRecordBytes(config), metrics), ECS_INCIDENTS);
         t.addProcessor(ECS_FLEET_INCIDENTS, () -> new EcsMirror<io.handoff.avro.FleetIncident>(
                 io.handoff.avro.FleetIncident::getId, EcsFormat::fleet), FleetStage.WINDOW);
-        t.addSink(SINK_FLEET_INCIDENTS_ECS, topics.incidentsEcs(), new StringSerializer(), new StringSerializer(),
-                ECS_FLEET_INCIDENTS);
+        t.addSink(SINK_FLEET_INCIDENTS_ECS, topics.incidentsEcs(), new StringSerializer(),
+                new BoundedSerializer<>(new StringSerializer(), maxRecordBytes(config), metrics), ECS_FLEET_INCIDENTS);
         return t;
     }
+
+    /**
+     * The Avro serde of an output topic, configured from {@code config.streams()}: its serializer keeps every
+     * record under the producer's {@code max.request.size} ({@link BoundedSerializer}), so that no output can
+     * poison a transaction. Every sink of an Avro value uses one.
+     */
+    public static <T extends org.apache.avro.specific.SpecificRecord> Serde<T> outputSerde(Class<T> type, HandoffConfig config,
+                                                                                       HandoffMetrics metrics) {
+        SpecificAvroSerde<T> avro = SpecificAvroSerde.forValues(type, config.streams());
+        return Serdes.serdeFrom(new BoundedSerializer<>(avro.serializer(), maxRecordBytes(config), metrics),
+                avro.deserializer());
+    }
+
+    /** The largest output value: the producer's {@code max.request.size} (1 MiB by default) less room for the rest. */
+    public static int maxRecordBytes(HandoffConfig config) {
+        Map<String, String> s = config.streams();
+        String v = s.getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                s.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+        int max = 1024 * 1024;
+        if (v != null) {
+            try {
+                max = Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new org.apache.kafka.common.config.ConfigException(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, v,
+                        "expected a number of bytes");
+            }
+        }
+        return BoundedSerializer.limitFor(max);
+    }
+
 
 
     /**
@@ -163,8 +196,10 @@ public final class HandoffTopology {
     }
 
     /**
-     * Kafka Streams properties: exactly_once_v2, explicit internal names enforced, Avro that does
-     * not deserialize on {@code handoff.events} dead-lettered ({@link DeadLetterDeserializationHandler}),
+     * Kafka Streams properties: exactly_once_v2, explicit internal names enforced, and no record that can
+     * stop the application: Avro that does not deserialize ({@link DeadLetterDeserializationHandler}), a
+     * processor that throws on a record ({@link DeadLetterProcessingHandler}) and an output the broker
+     * cannot take ({@link DeadLetterProductionHandler}) each become a dead letter in the same transaction;
      * then everything in {@code config.streams()} on top (bootstrap.servers, schema.registry.url,
      * state.dir, or {@code processing.guarantee=at_least_once} as a named choice).
      *
@@ -177,9 +212,11 @@ public final class HandoffTopology {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        p.put(DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC, config.topics().deadLetter());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
+        p.put(DeadLetterOutput.TOPIC, config.topics().deadLetter());
         if (metrics != null) {
-            p.put(DeadLetterDeserializationHandler.METRICS, metrics);
+            p.put(DeadLetterOutput.METRICS, metrics);
         }
         p.put(StreamsConfig.producerPrefix("acks"), "all");
         // no global stores; opting in now is what Kafka 5.0 will do by default (and silences its warning)

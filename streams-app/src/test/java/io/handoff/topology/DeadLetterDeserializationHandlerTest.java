@@ -59,7 +59,45 @@ class DeadLetterDeserializationHandlerTest {
         assertEquals(1, metrics.get("dead-letters", "source", "events", "stage", "deserialize"));
     }
 
-    private static ErrorHandlerContext context() {
+    @Test
+    void aRegistryThatCannotBeReachedIsNoFaultOfTheRecord() {
+        DeadLetterDeserializationHandler h = new DeadLetterDeserializationHandler();
+        h.configure(Map.of("schema.registry.url", "mock://dlq-handler", DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC,
+                "handoff.dead-letter"));
+        ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.events", 2, 78L, "web-e".getBytes(StandardCharsets.UTF_8),
+                new byte[] {0, 0, 0, 0, 9, 1});
+        SerializationException down = new SerializationException("Error retrieving Avro schema id 9",
+                io.handoff.registry.SchemaRegistryException.noAnswer("Schema Registry http://127.0.0.1:1: cannot connect",
+                        new java.net.ConnectException("Connection refused")));
+        DeserializationExceptionHandler.Response r = h.handleError(context(), rec, down);
+        assertEquals(DeserializationExceptionHandler.Result.FAIL, r.result());
+        assertEquals(0, r.deadLetterQueueRecords().size());
+    }
+
+    @Test
+    void aHugeValueIsKeptInABoundedForm() {
+        HandoffMetrics metrics = new HandoffMetrics();
+        DeadLetterDeserializationHandler h = new DeadLetterDeserializationHandler();
+        h.configure(Map.of("schema.registry.url", "mock://dlq-handler", DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC,
+                "handoff.dead-letter", DeadLetterDeserializationHandler.METRICS, metrics));
+        byte[] value = new byte[10 * 1024 * 1024];
+        value[0] = 7;
+        ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.events", 0, 5L, null, value);
+        DeserializationExceptionHandler.Response r = h.handleError(context(), rec, new SerializationException("Unknown magic byte!"));
+        assertEquals(DeserializationExceptionHandler.Result.RESUME, r.result());
+        byte[] out = r.deadLetterQueueRecords().get(0).value();
+        assertTrue(out.length < DeadLetters.MAX_ORIGINAL_BYTES + 4096, "" + out.length);
+        SpecificAvroSerde<DeadLetter> serde = new SpecificAvroSerde<>(DeadLetter.class);
+        serde.configure(Map.of("schema.registry.url", "mock://dlq-handler"), false);
+        DeadLetter d = serde.deserializer().deserialize("handoff.dead-letter", out);
+        assertEquals(10L * 1024 * 1024, d.getOriginalSize());
+        assertEquals(DeadLetters.MAX_ORIGINAL_BYTES, d.getOriginal().remaining());
+        assertEquals(7, d.getOriginal().get(0));
+        assertEquals(null, d.getHost());
+        assertEquals(1, metrics.get("dead-letters", "source", "events", "stage", "deserialize"));
+    }
+
+    static ErrorHandlerContext context() {
         return new ErrorHandlerContext() {
             public String topic() { return "handoff.events"; }
             public int partition() { return 2; }
