@@ -10,7 +10,8 @@ public final class SchemaRegistryClients {
 
     /**
      * {@code mock://<scope>}: the {@link InMemorySchemaRegistryClient} shared by that scope;
-     * {@code http(s)://…[,http(s)://…]}: a new {@link HttpSchemaRegistryClient} configured from {@code config}.
+     * {@code http(s)://…[,http(s)://…]}: a new {@link HttpSchemaRegistryClient} configured from {@code config},
+     * behind the durable id cache of {@value CachedSchemaRegistryClient#CACHE_FILE_CONFIG} when that is set.
      */
     public static SchemaRegistryClient forUrl(String url, Map<String, ?> config) {
         if (url == null || url.isBlank()) {
@@ -27,6 +28,12 @@ public final class SchemaRegistryClients {
         if (trimmed.contains("mock://")) {
             throw new ConfigException("schema.registry.url", url, "cannot mix mock:// with real registry URLs");
         }
-        return new HttpSchemaRegistryClient(trimmed, config);
+        HttpSchemaRegistryClient http = new HttpSchemaRegistryClient(trimmed, config);
+        Object file = config == null ? null : config.get(CachedSchemaRegistryClient.CACHE_FILE_CONFIG);
+        if (file == null || file.toString().isBlank()) {
+            return http;
+        }
+        return new CachedSchemaRegistryClient(http, SchemaIdCache.forFile(java.nio.file.Path.of(file.toString().trim()),
+                http.describe()));
     }
 }

@@ -156,6 +156,32 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         return out.toByteArray();
     }
 
+    /**
+     * The schema id records of {@code schema} get on {@code topic}, found as {@link #serialize} finds it
+     * (registered, looked up, or the subject's latest, by the configuration) and kept for it: asking up
+     * front, before any record is written, is how an application learns at start whether the registry can
+     * give it what it needs.
+     *
+     * @throws SerializationException as {@link #serialize} would
+     */
+    public int schemaId(String topic, Schema schema) {
+        AvroSerdeConfig cfg = ready();
+        String subject = cfg.strategy.subject(topic, isKey, schema);
+        try {
+            if (cfg.autoRegister) {
+                return cachedId(subject, schema, true);
+            }
+            if (cfg.useLatestVersion) {
+                return latest(subject).id();
+            }
+            return cachedId(subject, schema, false);
+        } catch (SchemaRegistryException e) {
+            throw new SerializationException("Error " + (cfg.autoRegister ? "registering" : "retrieving") + " Avro "
+                    + (isKey ? "key" : "value") + " schema of " + schema.getFullName() + " for topic " + topic + ", subject "
+                    + subject + ": " + e.getMessage(), e);
+        }
+    }
+
     private int cachedId(String subject, Schema schema, boolean register) {
         IdKey key = new IdKey(subject, schema);
         Integer id = ids.get(key);

@@ -3,9 +3,7 @@ package io.handoff.serde;
 import io.handoff.registry.SchemaRegistryClient;
 import io.handoff.registry.SchemaRegistryClients;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -59,12 +57,12 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
     }
 
     @Override
-    public Serializer<T> serializer() {
+    public AvroSerializer<T> serializer() {
         return serializer;
     }
 
     @Override
-    public Deserializer<T> deserializer() {
+    public AvroDeserializer<T> deserializer() {
         return deserializer;
     }
 

@@ -2,134 +2,71 @@ package io.handoff.registry;
 
 import feas.avro.LogEvent;
 import feas.avro.Severity;
+import io.handoff.embedded.ApicurioRegistry;
 import io.handoff.serde.SpecificAvroSerde;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
-import java.net.http.HttpTimeoutException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link HttpSchemaRegistryClient} and the serde against a real registry: Apicurio Registry
  * 2.6.13.Final (unpacked by the build into {@code target/apicurio}) through its Confluent-compatible
- * API {@code /apis/ccompat/v7}, started here as a child JVM on a free loopback port.
+ * API {@code /apis/ccompat/v7}, started here as a child JVM on a free loopback port ({@link ApicurioRegistry}).
  * Skipped, with the reason, when the build left Apicurio out ({@code -Dapicurio.skip}).
+ *
+ * <p>An outage: the registry is stopped and started again (same port, same H2 file). The ids an application
+ * has used are kept in {@value CachedSchemaRegistryClient#CACHE_FILE_CONFIG}, so after a restart of the
+ * application it writes and reads while the registry is down; what it has never used fails as
+ * "unavailable" (the caller waits), and works again once the registry is back.
  *
  * <p>Apicurio accepts incompatible schemas by default (no global rule), so compatibility is tested
  * against the in-memory registry, not here.
  */
 class ApicurioRegistryTest {
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     /** feas LogEvent's Avro binary (without the 5-byte prefix), as written by Confluent's serializer. */
     private static final String GOLDEN_PAYLOAD = "0c636f72722d3106617069f6a1abfef9620608626f6f6d02026b0276000206742d39";
 
-    private static Process registry;
+    private static ApicurioRegistry registry;
     private static String baseUrl;
-    private static Path log;
 
     @BeforeAll
-    static void startApicurio() throws Exception {
+    static void startApicurio(@TempDir Path data) {
         Assumptions.assumeFalse(Boolean.getBoolean("apicurio.skip"), "Apicurio Registry left out by -Dapicurio.skip");
         Path dir = Paths.get(System.getProperty("apicurio.dir", "target/apicurio"));
-        Optional<Path> jar = runnerJar(dir);
+        Optional<Path> jar = ApicurioRegistry.runnerJar(dir);
         Assumptions.assumeTrue(jar.isPresent(), "Apicurio Registry runner jar not found under " + dir.toAbsolutePath()
                 + " (the build unpacks io.apicurio:apicurio-registry-app:2.6.13.Final:zip:all there unless -Dapicurio.skip)");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        log = dir.resolveSibling("apicurio-test-" + port + ".log");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        registry = new ProcessBuilder(java, "-Xmx512m", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-jar", jar.get().toString())
-                .directory(jar.get().getParent().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        Process started = registry;
-        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
-        baseUrl = "http://127.0.0.1:" + port + "/apis/ccompat/v7";
-        awaitReady(URI.create(baseUrl + "/subjects"));
-    }
-
-    private static Optional<Path> runnerJar(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst();
-        }
-    }
-
-    /** Polls the subjects endpoint until it answers 200; fails on timeout or when the process exits. */
-    private static void awaitReady(URI probe) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).GET().build();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        String last = "no answer yet";
-        while (System.nanoTime() < deadline) {
-            if (!registry.isAlive()) {
-                throw new AssertionError("Apicurio exited with code " + registry.exitValue() + " before it was ready; log: " + tail());
-            }
-            try {
-                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-                last = r.statusCode() + " " + r.body();
-            } catch (ConnectException | HttpTimeoutException e) {
-                // not listening yet, or listening but still starting (slow on a loaded machine)
-                last = e.toString();
-            }
-            // not listening yet: wait a little for the process to change state before polling again
-            registry.waitFor(200, TimeUnit.MILLISECONDS);
-        }
-        throw new AssertionError("Apicurio not ready at " + probe + " within " + READY_TIMEOUT.toSeconds() + " s (last: " + last
-                + "); log: " + tail());
-    }
-
-    private static String tail() {
-        try {
-            String s = Files.readString(log);
-            return s.length() <= 4000 ? s : s.substring(s.length() - 4000);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        registry = ApicurioRegistry.start(jar.get(), data);
+        baseUrl = registry.url();
     }
 
     @AfterAll
-    static void stopApicurio() throws InterruptedException {
+    static void stopApicurio() {
         if (registry != null) {
-            registry.destroy();
-            if (!registry.waitFor(20, TimeUnit.SECONDS)) {
-                registry.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            registry.close();
         }
     }
 
@@ -182,5 +119,62 @@ class ApicurioRegistryTest {
         reader.configure(Map.of("schema.registry.url", baseUrl), false);
         assertEquals(event, reader.deserializer().deserialize("apicurio-logs", bytes));
         assertArrayEquals(bytes, writer.serializer().serialize("apicurio-logs", event));
+    }
+
+    // ---- a registry outage: stopped and started again on the same port and data ----
+
+    private static SpecificAvroSerde<LogEvent> serde(Path cache) {
+        SpecificAvroSerde<LogEvent> s = new SpecificAvroSerde<>(LogEvent.class);
+        s.configure(Map.of("schema.registry.url", baseUrl, CachedSchemaRegistryClient.CACHE_FILE_CONFIG, cache.toString(),
+                "http.connect.timeout.ms", "2000", "http.read.timeout.ms", "5000"), false);
+        return s;
+    }
+
+    @Test
+    void idsUsedBeforeAreServedFromTheFileWhileTheRegistryIsDown(@TempDir Path state) throws Exception {
+        Path cache = state.resolve("handoff.schema-ids.json");
+        LogEvent event = LogEvent.newBuilder().setCorrelationId("corr-1").setService("api")
+                .setTimestamp(Instant.ofEpochMilli(1700000000123L)).setSeverity(Severity.ERROR).setMessage("boom")
+                .setAttributes(Map.of("k", "v")).setTraceId("t-9").build();
+        byte[] written = serde(cache).serializer().serialize("outage-logs", event);
+        assertTrue(Files.isRegularFile(cache), "the id is on disk");
+        int id = new HttpSchemaRegistryClient(baseUrl, Map.of()).lookupId("outage-logs-value", LogEvent.getClassSchema());
+
+        registry.stop();
+        try {
+            SchemaIdCache.forgetAll(); // a new process: only the file is left
+            SpecificAvroSerde<LogEvent> restarted = serde(cache);
+            assertArrayEquals(written, restarted.serializer().serialize("outage-logs", event), "same id, same bytes, no registry");
+            assertEquals(event, restarted.deserializer().deserialize("outage-logs", written));
+
+            Schema unseen = SchemaBuilder.record("Unseen").namespace("outage").fields().requiredInt("x").endRecord();
+            CachedSchemaRegistryClient client = (CachedSchemaRegistryClient) SchemaRegistryClients.forUrl(baseUrl,
+                    Map.of(CachedSchemaRegistryClient.CACHE_FILE_CONFIG, cache.toString(), "http.connect.timeout.ms", "2000"));
+            SchemaRegistryException down = assertThrows(SchemaRegistryException.class, () -> client.register("outage-new-value", unseen));
+            assertTrue(down.isUnavailable(), down.getMessage());
+            assertTrue(down.getMessage().contains("cannot connect"), down.getMessage());
+            SerializationException wrapped = assertThrows(SerializationException.class,
+                    () -> restarted.serializer().schemaId("outage-other", LogEvent.getClassSchema()));
+            assertTrue(SchemaRegistryException.isUnavailable(wrapped), wrapped.getMessage());
+        } finally {
+            registry.start();
+        }
+        SchemaIdCache.forgetAll();
+        SpecificAvroSerde<LogEvent> after = serde(cache);
+        assertEquals(id, after.serializer().schemaId("outage-logs", LogEvent.getClassSchema()), "ids survive the registry's restart");
+        int other = after.serializer().schemaId("outage-other", LogEvent.getClassSchema());
+        assertEquals(id, other, "the same schema under another subject has the same global id");
+        assertNull(SchemaIdCache.forFile(cache, baseUrl).loadProblem());
+    }
+
+    @Test
+    void aCacheOfAnotherRegistryIsIgnored(@TempDir Path state) throws Exception {
+        Path cache = state.resolve("ids.json");
+        Files.writeString(cache, "{\"registry\":\"http://elsewhere:8081\",\"subjects\":[{\"subject\":\"s-value\",\"id\":7,"
+                + "\"schema\":\"\\\"int\\\"\"}],\"schemas\":[{\"id\":7,\"schema\":\"\\\"int\\\"\"}]}");
+        SchemaIdCache.forgetAll();
+        SchemaIdCache c = SchemaIdCache.forFile(cache, baseUrl);
+        assertEquals(0, c.size());
+        assertTrue(c.loadProblem().contains("holds the ids of registry http://elsewhere:8081"), c.loadProblem());
     }
 }
