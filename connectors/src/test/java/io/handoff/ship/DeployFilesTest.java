@@ -41,14 +41,36 @@ class DeployFilesTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final TopicNames T = TopicNames.defaults();
 
-    /** Every topic of the catalogue. */
+    /** Every topic of the catalogue (the fleet stage's two are named in io.handoff.fleet.FleetStage). */
     static Set<String> catalogue() {
         Set<String> s = new TreeSet<>();
         for (SourceKind k : SourceKind.values()) {
             s.add(T.raw(k));
         }
-        s.addAll(List.of(T.events(), T.incidents(), T.warnings(), T.fleetIncidents(), T.deadLetter(), T.incidentsEcs()));
+        s.addAll(List.of(T.events(), T.incidents(), T.incidentUpdates(), T.warnings(), T.fleetIncidents(), T.deadLetter(),
+                T.incidentsEcs(), T.prefix() + ".fleet-repartition", T.prefix() + ".fleet-activity"));
         return s;
+    }
+
+    /** A topic as a deployment file creates it. */
+    record TopicSpec(int partitions, Map<String, String> settings) {}
+
+    /** The compose {@code topics} service's "create TOPIC PARTITIONS KEY=VALUE..." lines. */
+    static Map<String, TopicSpec> composeTopics(Map<String, Object> topicsService) {
+        String script = String.join("\n", list(topicsService.get("command"), "topics.command")
+                .stream().map(Object::toString).toList());
+        Map<String, TopicSpec> created = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+)((?: [a-z.]+=\\S+)*)\\s*$").matcher(script);
+        while (m.find()) {
+            Map<String, String> settings = new TreeMap<>();
+            for (String kv : m.group(3).trim().split(" ")) {
+                int eq = kv.indexOf('=');
+                settings.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            assertTrue(created.put(m.group(1), new TopicSpec(Integer.parseInt(m.group(2)), settings)) == null,
+                    "created twice: " + m.group(1));
+        }
+        return created;
     }
 
     private static Object yaml(Path file) throws IOException {
@@ -87,7 +109,9 @@ class DeployFilesTest {
             String rest = m.group(1).substring("handoff.".length());
             names.add("HANDOFF_" + rest.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
         }
-        Matcher fixed = Pattern.compile("\"(HANDOFF_[A-Z_]+)\"").matcher(text);
+        // the fixed names, of the loader and of handoff run's own flags (HANDOFF_HTTP_PORT, HANDOFF_HTTP_BIND)
+        String run = Files.readString(ROOT.resolve("streams-app/src/main/java/io/handoff/app/RunCommand.java"));
+        Matcher fixed = Pattern.compile("\"(HANDOFF_[A-Z_]+)\"").matcher(text + run);
         while (fixed.find()) {
             names.add(fixed.group(1));
         }
@@ -132,22 +156,30 @@ class DeployFilesTest {
         assertEquals(KafkaBrokerImage.IMAGE, map(services.get("topics"), "topics").get("image"));
         assertEquals(List.of("connect"), map(services.get("kafka-connect"), "kafka-connect").get("profiles"));
 
-        // topic creation: "create <topic> <partitions> <retention.ms>" lines
-        String script = String.join("\n", list(map(services.get("topics"), "topics").get("command"), "topics.command")
-                .stream().map(Object::toString).toList());
-        Map<String, int[]> created = new TreeMap<>();
-        Matcher m = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+) (\\d+)\\s*$").matcher(script);
-        while (m.find()) {
-            assertTrue(created.put(m.group(1), new int[] {Integer.parseInt(m.group(2))}) == null, "created twice: "
-                    + m.group(1));
-            long retention = Long.parseLong(m.group(3));
-            assertTrue(retention >= 86_400_000L, m.group(1) + ": retention " + retention + " ms is under a day");
+        // topic creation: "create <topic> <partitions> <setting>=<value>..." lines
+        Map<String, TopicSpec> created = composeTopics(map(services.get("topics"), "topics"));
+        for (Map.Entry<String, TopicSpec> t : created.entrySet()) {
+            Map<String, String> c = t.getValue().settings();
+            String policy = c.get("cleanup.policy");
+            assertTrue("delete".equals(policy) || "compact".equals(policy), t.getKey() + ": cleanup.policy " + policy);
+            if (policy.equals("delete")) {
+                long retention = Long.parseLong(c.get("retention.ms"));
+                assertTrue(retention == -1 ? c.containsKey("retention.bytes") : retention >= 86_400_000L,
+                        t.getKey() + ": retention " + retention + " ms is under a day, or unbounded in size too");
+            }
+            if (!t.getKey().startsWith(T.prefix() + ".raw.") && !t.getKey().startsWith(T.prefix() + ".fleet-")) {
+                assertEquals("LogAppendTime", c.get("message.timestamp.type"), t.getKey() + ": an output takes the broker's time");
+            }
         }
-        assertEquals(catalogue(), created.keySet(), "compose creates exactly the topics of io.handoff.topics.TopicNames");
-        int hostKeyed = created.get(T.raw(SourceKind.NGINX_ERROR))[0];
+        assertEquals(catalogue(), created.keySet(), "compose creates exactly the topics of the catalogue");
+        int hostKeyed = created.get(T.raw(SourceKind.NGINX_ERROR)).partitions();
         for (String t : List.of(T.raw(SourceKind.KERN), T.events(), T.incidents(), T.warnings())) {
-            assertEquals(hostKeyed, created.get(t)[0], t + ": host-keyed topics have one partition count");
+            assertEquals(hostKeyed, created.get(t).partitions(), t + ": host-keyed topics have one partition count");
         }
+        assertEquals(created.get(T.prefix() + ".fleet-repartition").partitions(),
+                created.get(T.prefix() + ".fleet-activity").partitions(), "the fleet window reads both: one partition count");
+        assertTrue(list(map(map(services.get("topics"), "topics").get("healthcheck"), "topics.healthcheck").get("test"), "test")
+                .toString().contains(T.prefix() + ".fleet-activity"), "the topics service is healthy once its last topic exists");
 
         // the app runs `handoff run` with the registry and the state volume
         Map<String, Object> app = map(services.get("handoff"), "handoff");
@@ -158,6 +190,7 @@ class DeployFilesTest {
         Map<String, Object> env = map(app.get("environment"), "handoff.environment");
         assertEquals("http://schema-registry:8081", env.get("HANDOFF_SCHEMA_REGISTRY_URL"));
         assertEquals("kafka:9092", env.get("HANDOFF_BOOTSTRAP_SERVERS"));
+        assertEquals("0.0.0.0", env.get("HANDOFF_HTTP_BIND"), "the published port must reach /health in the container");
     }
 
     /** The tag the embedded module's Testcontainers branch uses, read from its source. */
@@ -211,6 +244,7 @@ class DeployFilesTest {
         Set<String> known = configLoaderEnvNames();
         Map<String, Map<String, Object>> byKind = new LinkedHashMap<>();
         Set<String> topics = new TreeSet<>();
+        Map<String, TopicSpec> strimzi = new TreeMap<>();
         List<Path> files;
         try (Stream<Path> s = Files.list(ROOT.resolve("deploy"))) {
             files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
@@ -235,7 +269,10 @@ class DeployFilesTest {
                     assertTrue(topics.add(topic), "KafkaTopic for " + topic + " twice");
                     assertEquals(topic.replace('.', '-'), name);
                     assertTrue((Integer) spec.get("partitions") >= 1);
-                    assertTrue(map(spec.get("config"), name + ".config").containsKey("retention.ms"), name);
+                    Map<String, String> settings = new TreeMap<>();
+                    map(spec.get("config"), name + ".config").forEach((k, v) -> settings.put(k, String.valueOf(v)));
+                    assertEquals("2", settings.remove("min.insync.replicas"), name);
+                    strimzi.put(topic, new TopicSpec((Integer) spec.get("partitions"), settings));
                     assertEquals("handoff-kafka", map(meta.get("labels"), name + ".labels").get("strimzi.io/cluster"));
                 } else {
                     byKind.put(kind + "/" + name, doc);
@@ -244,6 +281,9 @@ class DeployFilesTest {
             }
         }
         assertEquals(catalogue(), topics, "deploy/kafka-topics.yaml holds exactly the catalogue");
+        Map<String, Object> services = map(map(yaml(ROOT.resolve("docker-compose.yml")), "compose").get("services"), "services");
+        assertEquals(composeTopics(map(services.get("topics"), "topics")), strimzi,
+                "deploy/kafka-topics.yaml and the compose topics service create the same topics with the same settings");
         assertNotNull(kustomization, "deploy/kustomization.yaml");
         Set<String> listed = new LinkedHashSet<>();
         list(kustomization.get("resources"), "resources").forEach(r -> listed.add(r.toString()));
@@ -260,10 +300,15 @@ class DeployFilesTest {
         Map<String, Object> container = map(list(map(map(spec.get("template"), "template").get("spec"), "pod").get("containers"),
                 "containers").get(0), "container");
         assertEquals(List.of("run"), container.get("args"));
-        for (String probe : List.of("livenessProbe", "readinessProbe")) {
-            Map<String, Object> get = map(map(container.get(probe), probe).get("httpGet"), probe + ".httpGet");
-            assertEquals("/health", get.get("path"), probe);
+        // liveness must not follow an outage of the broker or registry (a restart cures neither): /health/live
+        for (Map.Entry<String, String> probe : Map.of("startupProbe", "/health/live", "livenessProbe", "/health/live",
+                "readinessProbe", "/health").entrySet()) {
+            Map<String, Object> get = map(map(container.get(probe.getKey()), probe.getKey()).get("httpGet"),
+                    probe.getKey() + ".httpGet");
+            assertEquals(probe.getValue(), get.get("path"), probe.getKey());
         }
+        assertEquals("0.0.0.0", map(byKind.get("ConfigMap/handoff-config").get("data"), "data").get("HANDOFF_HTTP_BIND"),
+                "the kubelet probes the pod IP");
         assertEquals(8080, map(list(container.get("ports"), "ports").get(0), "port").get("containerPort"));
         Map<String, Object> res = map(container.get("resources"), "resources");
         assertTrue(res.containsKey("requests") && res.containsKey("limits"), "requests and limits");

@@ -3,7 +3,6 @@ package io.handoff.app;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import org.apache.kafka.streams.KafkaStreams;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,40 +12,57 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * {@code /health} and {@code /metrics} of {@code handoff run}.
+ * The HTTP endpoints of {@code handoff run}, one handler per path:
  *
  * <ul>
- *   <li>{@code GET /health}: 200 while Kafka Streams is RUNNING or REBALANCING (a rebalance is
- *       healthy), 503 otherwise; the body is {@code {"status":"UP"|"DOWN","state":"RUNNING"}}. Use it
- *       for liveness and readiness.</li>
+ *   <li>{@code GET /health}: {@link Health} — 200 UP or DEGRADED, 503 DOWN, with the state of Kafka Streams,
+ *       of the broker and the registry, and the reasons, as JSON. Use it for readiness.</li>
+ *   <li>{@code GET /health/live}: 200 while the process serves requests. Use it for liveness: an outage of
+ *       the broker or the registry is not cured by restarting the application.</li>
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4 ({@link PrometheusMetrics}).</li>
  *   <li>whatever is {@linkplain #mount mounted}: the incident console at {@code /}.</li>
  * </ul>
+ * Bound to the address given ({@code --http-bind}: loopback unless a deployment says otherwise).
  */
 final class HealthServer implements AutoCloseable {
     private final HttpServer server;
 
-    HealthServer(int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+    HealthServer(InetSocketAddress bind, Supplier<Health> health, Supplier<String> metrics) throws IOException {
+        server = HttpServer.create(bind, 0);
         // a few threads: a slow console client must not hold up /health
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "handoff-http");
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/health", ex -> {
-            KafkaStreams.State s = state.get();
-            boolean up = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
-            respond(ex, up ? 200 : 503, "application/json",
-                    "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + s + "\"}\n");
+        handle("/health", ex -> {
+            Health h = health.get();
+            respond(ex, h.httpStatus(), "application/json", h.json());
         });
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
+        handle("/health/live", ex -> respond(ex, 200, "application/json", "{\"status\":\"ALIVE\"}\n"));
+        handle("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
         server.start();
+    }
+
+    /** Serves exactly {@code path} (the JDK server would also hand it every path below); 404 for the rest. */
+    private void handle(String path, HttpHandler handler) {
+        server.createContext(path, ex -> {
+            if (!ex.getRequestURI().getPath().equals(path)) {
+                respond(ex, 404, "text/plain; charset=utf-8", "no such path: " + ex.getRequestURI().getPath() + "\n");
+                return;
+            }
+            handler.handle(ex);
+        });
     }
 
     /** Serves {@code path} and everything below it that no other context claims. */
     void mount(String path, HttpHandler handler) {
         server.createContext(path, handler);
+    }
+
+    /** The address it listens on (the port chosen when 0 was asked for). */
+    InetSocketAddress address() {
+        return server.getAddress();
     }
 
     int port() {

@@ -33,12 +33,49 @@ public final class Main {
 
     private Main() {}
 
+    /** How long a stop (SIGTERM/SIGINT) may take before the process gives up on a clean close. */
+    static final long STOP_TIMEOUT_SECONDS = 90;
+
     public static void main(String[] args) {
         // before any logger exists: slf4j-simple fixes a logger's level when it is created
         io.handoff.embedded.EmbeddedKafka.quietBrokerLogging();
+        ExitCode exit = new ExitCode();
+        Runtime.getRuntime().addShutdownHook(new Thread(exit::awaitAndHalt, "handoff-exit"));
         int code = run(Arrays.asList(args), System.in, System.out, System.err);
         System.out.flush();
+        System.err.flush();
+        exit.set(code);
         System.exit(code);
+    }
+
+    /**
+     * The exit code is the command's, also when SIGTERM/SIGINT stopped it. The JVM ends a signalled run with
+     * 128 + the signal (143) once its shutdown hooks are done, whatever the main thread then returns; so one
+     * hook waits for the command to finish its clean stop (the commands' own hooks tell them to stop) and ends
+     * the process with the command's code: 0 after a clean stop.
+     */
+    static final class ExitCode {
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private volatile int code = 1;
+
+        void set(int code) {
+            this.code = code;
+            done.countDown();
+        }
+
+        void awaitAndHalt() {
+            try {
+                if (!done.await(STOP_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    System.err.println("handoff: did not stop within " + STOP_TIMEOUT_SECONDS + " s; exiting with 1");
+                    code = 1;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(code);
+        }
     }
 
     static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {

@@ -4,42 +4,66 @@ import io.handoff.alert.AlertmanagerClient;
 import io.handoff.alert.IncidentAlerts;
 import io.handoff.console.Console;
 import io.handoff.console.IncidentFeed;
+import io.handoff.registry.CachedSchemaRegistryClient;
+import io.handoff.registry.SchemaRegistryClient;
+import io.handoff.registry.SchemaRegistryClients;
 import io.handoff.topology.CloseGate;
 import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.InputProgress;
 import io.handoff.topology.HandoffTopology;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code handoff run}: the long-running application against a real cluster. Configuration comes
  * from {@code --config}, {@code HANDOFF_*} variables and flags ({@link ConfigLoader}).
+ *
+ * <p>It serves {@code /health} from the first moment, waits (with back-off, never exiting) for its topics
+ * and for the schema ids of its outputs ({@link StartChecks}), fits its bounds to the topics' settings, and
+ * runs Kafka Streams until SIGTERM/SIGINT, which closes it cleanly and exits 0. A stream thread that fails
+ * is replaced after a back-off (1 s doubling to 60 s), not turned into an exit: a failure of the
+ * surroundings (broker, registry, disk) would only repeat after a restart. Exit codes: 0 stopped, 1 a
+ * failure it cannot wait out (the registry refuses a schema, Kafka Streams in ERROR), 2 usage.
  */
 final class RunCommand {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     static final String DEFAULT_APPLICATION_ID = "handoff";
+    static final String DEFAULT_HTTP_BIND = "127.0.0.1";
 
     static final String HELP = String.join("\n",
             "usage: handoff run [--bootstrap-servers HOST:PORT,...] [--schema-registry-url URL]",
             "                   [--config FILE] [--application-id ID] [--create-topics] [--partitions N]",
-            "                   [--http-port N] [--alertmanager-url URL]",
+            "                   [--http-port N] [--http-bind ADDRESS] [--alertmanager-url URL]",
             "",
-            "Runs the streaming application (parse -> correlate -> classify) against a Kafka cluster until",
-            "it is stopped (SIGTERM/SIGINT close it cleanly). Reads handoff.raw.<source>, writes",
-            "handoff.events, handoff.incidents, handoff.warnings and handoff.dead-letter.",
+            "Runs the streaming application (parse -> correlate -> classify -> fleet) against a Kafka cluster until",
+            "it is stopped: SIGTERM/SIGINT close it cleanly, exit code 0. Reads handoff.raw.<source>, writes",
+            "handoff.events, handoff.incidents, handoff.warnings, handoff.fleet-incidents, handoff.incidents-ecs and",
+            "handoff.dead-letter (docs/DEPLOY.md lists every topic with its settings). It waits, and says so on",
+            "/health and in the log, while topics are missing or the schema registry cannot be reached; the schema",
+            "ids it has used are kept in state.dir, so it runs on while the registry is away.",
             "",
             "options:",
             "  --bootstrap-servers LIST   Kafka brokers (or bootstrap.servers in --config, or HANDOFF_BOOTSTRAP_SERVERS)",
@@ -49,10 +73,16 @@ final class RunCommand {
             "  --application-id ID        Kafka Streams application.id (default handoff)",
             "  --create-topics            create missing topics (with --partitions, replication from the broker default)",
             "  --partitions N             partitions of created topics (default 6)",
-            "  --http-port N              port of the incident console (/), /health and /metrics (Prometheus); 0 turns",
-            "                             them off (default 8080, or HANDOFF_HTTP_PORT)",
+            "  --http-port N              port of the incident console (/), /health, /health/live and /metrics",
+            "                             (Prometheus); 0 turns them off (default 8080, or HANDOFF_HTTP_PORT)",
+            "  --http-bind ADDRESS        address they listen on (default 127.0.0.1, or HANDOFF_HTTP_BIND; 0.0.0.0 for",
+            "                             all interfaces, as the container deployments set it)",
             "  --alertmanager-url URL     post each incident as an alert to this Alertmanager, resolve it when the",
             "                             incident closes (or handoff.alertmanager.url, or HANDOFF_ALERTMANAGER_URL)",
+            "",
+            "/health: 200 UP or DEGRADED (registry unreachable longer than handoff.unreachable-after, a stream",
+            "thread replaced lately), 503 DOWN (starting, not running, broker unreachable longer than that);",
+            "/health/live: 200 while the process serves (for liveness probes).",
             "",
             "handoff.* keys (environment: HANDOFF_ + the key without handoff., upper-case, . and - as _):");
 
@@ -69,19 +99,13 @@ final class RunCommand {
         return "http://" + host + ":" + httpPort + "/";
     }
 
-    private static void closeAll(Console console, IncidentAlerts alerts) {
-        if (console != null) {
-            console.close();
-        }
-        if (alerts != null) {
-            alerts.close();
-        }
-    }
+    private volatile boolean stopping;
+    private volatile String starting = "reading the configuration";
 
     int run(List<String> args, PrintStream out, PrintStream err) {
         Options o = Options.parse("run", args,
                 Set.of("bootstrap-servers", "schema-registry-url", "config", "application-id", "partitions", "http-port",
-                        "alertmanager-url"),
+                        "http-bind", "alertmanager-url"),
                 Set.of("create-topics", "help"));
         if (o.has("help")) {
             out.println(HELP);
@@ -124,82 +148,210 @@ final class RunCommand {
                     + " in --config, or HANDOFF_SCHEMA_REGISTRY_URL");
         }
         int partitions = o.positiveInt("partitions", 6);
-        if (o.has("create-topics")) {
-            Topics.create(config, partitions, err);
-        }
+        int httpPort = port(o.get("http-port", System.getenv().getOrDefault("HANDOFF_HTTP_PORT", "8080")));
+        InetAddress bind = bindAddress(o.get("http-bind", System.getenv().getOrDefault("HANDOFF_HTTP_BIND", DEFAULT_HTTP_BIND)));
         String appId = config.streams().getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
+        config = withRegistryDefaults(config, appId);
+
         PrometheusMetrics prometheus = new PrometheusMetrics();
         HandoffMetrics metrics = prometheus.handoff();
-        Properties props = HandoffTopology.streamsProperties(config, appId, metrics);
-        // a host's silence closes its incident only while its partition is caught up and the broker answers
-        Map<String, Object> adminConfig = new HashMap<>(config.streams());
-        adminConfig.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
-        InputProgress progress = InputProgress.start(adminConfig, appId, Topics.raw(config.topics()), config.topics().events(),
-                Duration.ofSeconds(1));
-        KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config, metrics, CloseGate.live(progress)), props);
-        prometheus.bind(streams, () -> HandoffTopology.openIncidents(streams));
-        String portText = o.get("http-port", System.getenv().getOrDefault("HANDOFF_HTTP_PORT", "8080"));
-        int httpPort;
-        try {
-            httpPort = Integer.parseInt(portText.trim());
-        } catch (NumberFormatException e) {
-            httpPort = -1;
-        }
-        if (httpPort < 0 || httpPort > 65535) {
-            throw new UsageException("run: --http-port expects a port number 0..65535, got '" + portText + "'");
-        }
-        // every instance reads the incident topics itself: the console shows the whole view and alerts go out
-        // whichever instance a load balancer or a restart leaves
-        IncidentAlerts alerts = alertmanager == null ? null
-                : new IncidentAlerts(alertmanager, settings.getOrDefault(CONSOLE_URL, defaultConsoleUrl(httpPort)));
-        Console console = httpPort > 0 || alerts != null
-                ? Console.start(config.streams(), config.topics(), alerts == null ? new IncidentFeed.Listener[0]
-                        : new IncidentFeed.Listener[] {alerts})
-                : null;
+        Reachability reach = new Reachability();
+        AtomicLong restarts = new AtomicLong();
+        AtomicLong lastRestart = new AtomicLong();
+        KafkaStreams[] running = new KafkaStreams[1];
         HealthServer http = null;
         if (httpPort > 0) {
             try {
-                http = new HealthServer(httpPort, streams::state, prometheus::scrape);
+                Duration after = config.limits().unreachableAfter();
+                http = new HealthServer(new InetSocketAddress(bind, httpPort),
+                        () -> Health.of(running[0] == null ? KafkaStreams.State.CREATED : running[0].state(), starting, reach,
+                                after, System.currentTimeMillis(), restarts.get(), lastRestart.get()),
+                        prometheus::scrape);
             } catch (java.io.IOException e) {
-                err.println("handoff run: cannot serve /health and /metrics on port " + httpPort + ": " + e.getMessage());
-                closeAll(console, alerts);
-                progress.close();
+                err.println("handoff run: cannot serve /health and /metrics on " + bind.getHostAddress() + ":" + httpPort + ": "
+                        + e.getMessage());
+                prometheus.close();
                 return 1;
             }
-            http.mount("/", console.handler());
-            err.println("handoff run: the incident console (/), /health and /metrics on port " + http.port());
+            err.println("handoff run: /health, /health/live and /metrics on " + http.address().getAddress().getHostAddress()
+                    + ":" + http.address().getPort());
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; shutting the application down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        streams.setStateListener((now, before) -> {
-            LOG.info("state {} -> {}", before, now);
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                stopped.countDown();
+        Thread hook = new Thread(() -> {
+            KafkaStreams s;
+            synchronized (this) {
+                stopping = true;
+                s = running[0];
             }
-        });
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            streams.close(Duration.ofSeconds(30));
+            if (s != null) {
+                s.close(Duration.ofSeconds(30));
+            }
             stopped.countDown();
-        }, "handoff-shutdown"));
-        err.println("handoff run: application '" + appId + "' on " + config.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
-                + ", topics " + config.topics().prefix() + ".*");
-        streams.start();
-        try {
+        }, "handoff-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Map<String, Object> adminConfig = new LinkedHashMap<>(config.streams());
+        adminConfig.keySet().retainAll(AdminClientConfig.configNames());
+        SchemaRegistryClient registryProbe = SchemaRegistryClients.forUrl(config.streams().get("schema.registry.url"),
+                config.streams());
+        Console console = null;
+        IncidentAlerts alerts = null;
+        InputProgress progress = null;
+        try (Admin admin = Admin.create(adminConfig);
+             Probes probes = new Probes(admin, registryProbe, reach, probeEvery(config))) {
+            if (o.has("create-topics")) {
+                starting = "creating topics";
+                Topics.create(config, partitions, err);
+            }
+            // a host's silence closes its incident only while its partition is caught up and the broker answers
+            progress = InputProgress.start(adminConfig, appId, Topics.raw(config.topics()), config.topics().events(),
+                    Duration.ofSeconds(1));
+            CloseGate gate = CloseGate.live(progress);
+            Topology topology = HandoffTopology.build(config, metrics, gate);
+            starting = "looking for the topics";
+            if (!StartChecks.awaitTopics(admin, StartChecks.topics(topology), reach, w -> starting = w, () -> stopping)) {
+                return 0;
+            }
+            Set<String> sinks = StartChecks.sinks(topology);
+            HandoffConfig fitted = StartChecks.fitToCluster(admin, sinks, config);
+            if (!fitted.equals(config)) {
+                config = fitted;
+                topology = HandoffTopology.build(config, metrics, gate);
+            }
+            starting = "learning the schema ids of the outputs";
+            if (!StartChecks.awaitSchemas(config, sinks, reach, w -> starting = w, () -> stopping)) {
+                return 0;
+            }
+            // every instance reads the incident topics itself: the console shows the whole view and alerts go out
+            // whichever instance a load balancer or a restart leaves
+            alerts = alertmanager == null ? null
+                    : new IncidentAlerts(alertmanager, settings.getOrDefault(CONSOLE_URL, defaultConsoleUrl(httpPort)));
+            console = httpPort > 0 || alerts != null
+                    ? Console.start(config.streams(), config.topics(), alerts == null ? new IncidentFeed.Listener[0]
+                            : new IncidentFeed.Listener[] {alerts})
+                    : null;
+            if (http != null) {
+                http.mount("/", console.handler());
+                err.println("handoff run: the incident console on " + http.address().getAddress().getHostAddress() + ":"
+                        + http.address().getPort() + "/");
+            }
+            Properties props = HandoffTopology.streamsProperties(config, appId, metrics);
+            KafkaStreams streams = new KafkaStreams(topology, props);
+            prometheus.bind(streams, () -> HandoffTopology.openIncidents(streams));
+            streams.setUncaughtExceptionHandler(e -> {
+                long n = restarts.incrementAndGet();
+                long now = System.currentTimeMillis();
+                long quiet = now - lastRestart.getAndSet(now);
+                metrics.increment("stream-thread-restarts");
+                long wait = quiet > Duration.ofMinutes(10).toMillis() ? 1 : Math.min(60, 1L << Math.min(6, n - 1));
+                LOG.error("stream thread failed ({}); replacing it in {} s", e.toString(), wait, e);
+                try {
+                    for (long t = 0; t < wait * 10 && !stopping; t++) {
+                        Thread.sleep(100); // the back-off before the replacement, awake for a stop
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+                return stopping ? StreamThreadExceptionResponse.SHUTDOWN_CLIENT : StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.setStateListener((now, before) -> {
+                LOG.info("state {} -> {}", before, now);
+                if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                    stopped.countDown();
+                }
+            });
+            synchronized (this) {
+                if (stopping) {
+                    return 0;
+                }
+                running[0] = streams;
+            }
+            err.println("handoff run: application '" + appId + "' on " + config.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    + ", topics " + config.topics().prefix() + ".*");
+            streams.start();
+            starting = null;
             stopped.await();
+            KafkaStreams.State end = streams.state();
+            streams.close(Duration.ofSeconds(30));
+            if (end == KafkaStreams.State.ERROR) {
+                err.println("handoff run: Kafka Streams stopped in state ERROR (see the log)");
+                return 1;
+            }
+            return 0;
+        } catch (IllegalStateException e) {
+            err.println("handoff run: " + e.getMessage());
+            return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return stopping ? 0 : 1;
+        } finally {
+            KafkaStreams s = running[0];
+            if (s != null) {
+                s.close(Duration.ofSeconds(30)); // also when interrupted (a test running Main in a thread)
+            }
+            if (http != null) {
+                http.close();
+            }
+            if (console != null) {
+                console.close();
+            }
+            if (progress != null) {
+                progress.close();
+            }
+            if (alerts != null) {
+                alerts.close();
+            }
+            prometheus.close();
+            if (!stopping) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs: it closes Kafka Streams itself
+                }
+            }
         }
-        KafkaStreams.State end = streams.state();
-        streams.close(Duration.ofSeconds(30));
-        progress.close();
-        if (http != null) {
-            http.close();
+    }
+
+    /**
+     * The registry settings {@code handoff run} needs unless configured: the durable id cache in the state
+     * directory ({@code <state.dir>/<application.id>.schema-ids.json}), and timeouts short enough that a
+     * registry that does not answer is noticed within seconds, not a minute.
+     */
+    static HandoffConfig withRegistryDefaults(HandoffConfig config, String appId) {
+        Map<String, String> s = new TreeMap<>(config.streams());
+        String stateDir = s.getOrDefault(StreamsConfig.STATE_DIR_CONFIG,
+                Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams").toString());
+        s.putIfAbsent(CachedSchemaRegistryClient.CACHE_FILE_CONFIG, Path.of(stateDir, appId + ".schema-ids.json").toString());
+        s.putIfAbsent("http.connect.timeout.ms", "5000");
+        s.putIfAbsent("http.read.timeout.ms", "10000");
+        return config.withStreams(s);
+    }
+
+    private static Duration probeEvery(HandoffConfig config) {
+        long ms = config.limits().unreachableAfter().toMillis() / 3;
+        return Duration.ofMillis(Math.max(500, Math.min(5_000, ms)));
+    }
+
+    static int port(String text) {
+        try {
+            int p = Integer.parseInt(text.trim());
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // message below
         }
-        closeAll(console, alerts);
-        prometheus.close();
-        return end == KafkaStreams.State.ERROR ? 1 : 0;
+        throw new UsageException("run: --http-port expects a port number 0..65535, got '" + text + "'");
+    }
+
+    static InetAddress bindAddress(String text) {
+        String t = text.trim();
+        if (t.isEmpty() || !t.matches("[0-9A-Fa-f:.]+|localhost")) {
+            throw new UsageException("run: --http-bind expects an IP address such as 127.0.0.1, 0.0.0.0 or ::, got '" + text + "'");
+        }
+        try {
+            return InetAddress.getByName(t);
+        } catch (UnknownHostException e) {
+            throw new UsageException("run: --http-bind expects an IP address such as 127.0.0.1, 0.0.0.0 or ::, got '" + text + "'");
+        }
     }
 }

@@ -24,9 +24,10 @@ final class Topics {
     private Topics() {}
 
     /**
-     * All topic names of a prefix: the six raw topics, events, incidents, incident updates, warnings,
-     * fleet incidents, dead letters, the ECS mirror, and the fleet stage's two internal topics
-     * (partitioned like the rest).
+     * All topic names of a prefix: the six raw topics, events, incidents, incident updates, warnings, fleet
+     * incidents, dead letters, the ECS mirror, and the fleet stage's two internal topics (partitioned like
+     * the rest). docs/DEPLOY.md, docker-compose.yml and deploy/kafka-topics.yaml list exactly these, with
+     * {@link #config}.
      */
     static List<String> all(TopicNames t) {
         List<String> names = new java.util.ArrayList<>();
@@ -37,6 +38,45 @@ final class Topics {
                 t.incidentsEcs()));
         names.addAll(FleetStage.topics(t));
         return names;
+    }
+
+    private static final long DAY_MS = Duration.ofDays(1).toMillis();
+
+    /**
+     * The settings of a topic of the catalogue. Retention that fits event time: the raw topics keep the
+     * shipper's time (a replay stamps event time there, and the parse stage merges its six topics by it);
+     * every output handoff writes takes the broker's time ({@code message.timestamp.type=LogAppendTime}), so
+     * time-based retention counts from when an incident was written, not from when its lines were — an
+     * incident of last month's logs stays its 30 days. The event time is in each value ({@code timestamp},
+     * {@code started_at}); handoff's own readers take it from there. The fleet stage's topics are the fleet's
+     * ({@link FleetStage#topicConfig}).
+     */
+    static Map<String, String> config(TopicNames t, String topic) {
+        Map<String, String> c = new LinkedHashMap<>();
+        if (topic.equals(t.incidentUpdates())) {
+            c.put("cleanup.policy", "compact");
+            c.put("message.timestamp.type", "LogAppendTime");
+            return c;
+        }
+        if (FleetStage.topics(t).contains(topic)) {
+            return FleetStage.topicConfig(topic);
+        }
+        c.put("cleanup.policy", "delete");
+        long days;
+        if (topic.startsWith(t.prefix() + ".raw.") || topic.equals(t.events())) {
+            days = 3;
+        } else if (topic.equals(t.warnings())) {
+            days = 7;
+        } else if (topic.equals(t.deadLetter())) {
+            days = 14;
+        } else {
+            days = 30;
+        }
+        c.put("retention.ms", String.valueOf(days * DAY_MS));
+        if (!topic.startsWith(t.prefix() + ".raw.")) {
+            c.put("message.timestamp.type", "LogAppendTime");
+        }
+        return c;
     }
 
     /**
@@ -89,10 +129,7 @@ final class Topics {
             List<NewTopic> wanted = new java.util.ArrayList<>();
             for (String n : all(config.topics())) {
                 // replication factor: the cluster's default.replication.factor
-                Map<String, String> topicConfig = n.equals(config.topics().incidentUpdates())
-                        ? Map.of("cleanup.policy", "compact") // the latest record of each incident id is what a reader needs
-                        : FleetStage.topicConfig(n);
-                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(topicConfig));
+                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(config(config.topics(), n)));
             }
             List<String> created = new java.util.ArrayList<>();
             for (Map.Entry<String, KafkaFuture<Void>> r : a.createTopics(wanted).values().entrySet()) {

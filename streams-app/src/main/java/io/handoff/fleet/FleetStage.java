@@ -89,14 +89,16 @@ public final class FleetStage {
     /**
      * Topic configuration for {@code NewTopic.configs(...)}: the activity topic is compacted (the latest
      * heartbeat per host is all that matters, so it stays as small as the fleet); the repartition topic
-     * is read once and may expire after a day.
+     * is read once, but its record times are the incidents' event times (the window reads them), so
+     * time-based retention would delete the members of a catch-up of old logs before they are read: it is
+     * bounded by size instead (256 MiB per partition, about a million members).
      */
     public static Map<String, String> topicConfig(String topic) {
         if (topic.endsWith(".fleet-activity")) {
             return Map.of("cleanup.policy", "compact");
         }
         if (topic.endsWith(".fleet-repartition")) {
-            return Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(Duration.ofDays(1).toMillis()));
+            return Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", String.valueOf(256L << 20));
         }
         return Map.of();
     }

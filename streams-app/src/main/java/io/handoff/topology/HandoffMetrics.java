@@ -156,11 +156,18 @@ public final class HandoffMetrics {
         List<String> kinds = Arrays.stream(WarningKind.values()).map(Enum::name).toList();
         List<Map<String, String>> deadLetters = new ArrayList<>();
         for (String s : sources) {
-            for (String stage : List.of("envelope", "time", "parse", "late")) {
+            for (String stage : List.of("envelope", "size", "time", "parse", "process", "late")) {
                 deadLetters.add(labels("source", s, "stage", stage));
             }
         }
         deadLetters.add(labels("source", "events", "stage", "deserialize"));
+        deadLetters.add(labels("source", "events", "stage", "process"));
+        List<String> outputs = List.of("events", "incidents", "warnings", "fleet-incidents", "incidents-ecs");
+        for (String o : outputs) {
+            deadLetters.add(labels("source", o, "stage", "produce"));
+        }
+        List<String> cut = new ArrayList<>(sources);
+        cut.addAll(outputs);
         List<Map<String, String>> late = new ArrayList<>();
         for (String s : sources) {
             for (String outcome : List.of("absorbed", "lookback", "dead-letter")) {
@@ -170,6 +177,8 @@ public final class HandoffMetrics {
         return List.of(
                 new Declared("lines", "Log lines parsed, by source.", each("source", sources)),
                 new Declared("blank-lines", "Blank lines skipped, by source.", each("source", sources)),
+                new Declared("truncated", "Entries (by source) and outputs (by topic) cut, with a marker, to fit the limits.",
+                        each("source", cut)),
                 new Declared("dead-letters", "Records written to the dead-letter topic, by source and stage.", deadLetters),
                 new Declared("late", "Lines that arrived later than the grace, by source and what became of them.", late),
                 new Declared("incidents", "Host incidents emitted, by root cause.", each("root_cause", causes)),
@@ -179,7 +188,9 @@ public final class HandoffMetrics {
                 new Declared("fleet-late", "Host incidents that reached the fleet stage after their window closed.",
                         each("root_cause", causes)),
                 new Declared("fleet-windows-below-threshold", "Fleet windows that closed with too few hosts.",
-                        each("root_cause", causes)));
+                        each("root_cause", causes)),
+                new Declared("stream-thread-restarts", "Stream threads that failed and were replaced after a back-off.",
+                        List.of(Map.of())));
     }
 
     private static List<Map<String, String>> each(String label, List<String> values) {

@@ -7,10 +7,13 @@ import io.handoff.topology.HandoffMetrics;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +21,12 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HealthServerTest {
+    private static final long T0 = 1_764_586_800_000L; // 2025-12-01T11:00:00Z
+    private static final Duration AFTER = Duration.ofSeconds(30);
 
     static HttpResponse<String> get(int port, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
@@ -40,8 +46,55 @@ class HealthServerTest {
     }
 
     @Test
-    void healthFollowsTheStreamsStateAndMetricsArePrometheusText() throws Exception {
+    void healthSaysWhatIsWrongAndForHowLong() {
+        Reachability r = new Reachability();
+        Health h = Health.of(KafkaStreams.State.CREATED, "the schema registry cannot be reached and the schema ids are not"
+                + " cached yet (Connection refused)", r, AFTER, T0, 0, 0);
+        assertEquals("DOWN", h.status());
+        assertEquals(503, h.httpStatus());
+        assertEquals("{\"status\":\"DOWN\",\"state\":\"STARTING\",\"broker\":{\"reachable\":true},\"registry\":{\"reachable\":true},"
+                + "\"stream_thread_restarts\":0,\"reasons\":[\"starting: the schema registry cannot be reached and the schema ids"
+                + " are not cached yet (Connection refused)\"]}\n", h.json());
+
+        h = Health.of(KafkaStreams.State.RUNNING, null, r, AFTER, T0, 0, 0);
+        assertEquals("UP", h.status());
+        assertEquals(200, h.httpStatus());
+
+        r.unreachable(Reachability.Dependency.REGISTRY, T0, "Schema Registry http://r:8081: cannot connect");
+        assertEquals("UP", Health.of(KafkaStreams.State.RUNNING, null, r, AFTER, T0 + 29_000, 0, 0).status(),
+                "a blip shorter than handoff.unreachable-after is no news");
+        h = Health.of(KafkaStreams.State.RUNNING, null, r, AFTER, T0 + 45_000, 0, 0);
+        assertEquals("DEGRADED", h.status());
+        assertEquals(200, h.httpStatus(), "the application goes on with its cached ids");
+        assertTrue(h.json().contains("\"registry\":{\"reachable\":false,\"since\":\"2025-12-01T11:00:00Z\",\"for_seconds\":45,"
+                + "\"error\":\"Schema Registry http://r:8081: cannot connect\"}"), h.json());
+
+        r.unreachable(Reachability.Dependency.BROKER, T0 + 10_000, "org.apache.kafka.common.errors.TimeoutException: x");
+        r.unreachable(Reachability.Dependency.BROKER, T0 + 20_000, "org.apache.kafka.common.errors.TimeoutException: y");
+        h = Health.of(KafkaStreams.State.RUNNING, null, r, AFTER, T0 + 39_000, 0, 0);
+        assertEquals("DEGRADED", h.status(), "the broker away for 29 s since its first failure at +10 s: not yet");
+        h = Health.of(KafkaStreams.State.RUNNING, null, r, AFTER, T0 + 41_000, 0, 0);
+        assertEquals("DOWN", h.status(), "the broker unreachable for 31 s");
+        assertTrue(h.json().contains("\"broker\":{\"reachable\":false,\"since\":\"2025-12-01T11:00:10Z\",\"for_seconds\":31,"
+                + "\"error\":\"org.apache.kafka.common.errors.TimeoutException: y\"}"), h.json());
+        assertTrue(h.json().contains("the broker has been unreachable since 2025-12-01T11:00:10Z"), h.json());
+
+        r.reachable(Reachability.Dependency.BROKER, T0 + 50_000);
+        r.reachable(Reachability.Dependency.REGISTRY, T0 + 50_000);
+        assertEquals("UP", Health.of(KafkaStreams.State.RUNNING, null, r, AFTER, T0 + 51_000, 0, 0).status());
+        h = Health.of(KafkaStreams.State.RUNNING, null, r, AFTER, T0 + 51_000, 2, T0 + 50_000);
+        assertEquals("DEGRADED", h.status());
+        assertTrue(h.json().contains("\"stream_thread_restarts\":2"), h.json());
+        assertEquals("UP", Health.of(KafkaStreams.State.RUNNING, null, r, AFTER, T0 + 50_000 + 11 * 60_000, 2, T0 + 50_000).status());
+        assertEquals("DOWN", Health.of(KafkaStreams.State.PENDING_SHUTDOWN, null, r, AFTER, T0, 0, 0).status());
+        assertEquals("UP", Health.of(KafkaStreams.State.REBALANCING, null, r, AFTER, T0, 0, 0).status());
+    }
+
+    @Test
+    void endpointsOnTheGivenAddressOneHandlerPerPathAndMetricsArePrometheusText() throws Exception {
         AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
+        AtomicReference<Health> health = new AtomicReference<>(Health.of(KafkaStreams.State.CREATED, "looking for the topics",
+                new Reachability(), AFTER, T0, 0, 0));
         try (PrometheusMetrics prometheus = new PrometheusMetrics()) {
             HandoffMetrics m = prometheus.handoff();
             prometheus.bindGauges(state::get, () -> 2);
@@ -49,16 +102,20 @@ class HealthServerTest {
             m.increment("lines", "source", "nginx-access");
             m.increment("dead-letters", "source", "nginx-error", "stage", "parse");
             m.increment("incidents", "root_cause", "OOM_KILL");
-            try (HealthServer s = new HealthServer(0, state::get, prometheus::scrape)) {
+            try (HealthServer s = new HealthServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), health::get,
+                    prometheus::scrape)) {
+                assertEquals("127.0.0.1", s.address().getAddress().getHostAddress());
                 HttpResponse<String> h = get(s.port(), "/health");
                 assertEquals(503, h.statusCode());
-                assertEquals("{\"status\":\"DOWN\",\"state\":\"CREATED\"}\n", h.body());
-                state.set(KafkaStreams.State.REBALANCING);
-                assertEquals(200, get(s.port(), "/health").statusCode());
+                assertTrue(h.body().startsWith("{\"status\":\"DOWN\",\"state\":\"STARTING\""), h.body());
                 state.set(KafkaStreams.State.RUNNING);
+                health.set(Health.of(KafkaStreams.State.RUNNING, null, new Reachability(), AFTER, T0, 0, 0));
                 h = get(s.port(), "/health");
                 assertEquals(200, h.statusCode());
-                assertEquals("{\"status\":\"UP\",\"state\":\"RUNNING\"}\n", h.body());
+                assertEquals("application/json", h.headers().firstValue("Content-Type").orElse(""));
+                assertEquals("{\"status\":\"ALIVE\"}\n", get(s.port(), "/health/live").body());
+                assertEquals(404, get(s.port(), "/health/other").statusCode());
+                assertEquals(404, get(s.port(), "/metrics/x").statusCode());
 
                 HttpResponse<String> p = get(s.port(), "/metrics");
                 assertEquals(200, p.statusCode());
@@ -87,14 +144,23 @@ class HealthServerTest {
                 });
                 assertEquals(List.of(), unexpected);
                 for (SourceKind k : SourceKind.values()) {
-                    assertEquals(0.0, samples.get("handoff_late_total{outcome=\"dead-letter\",source=\"" + Sources.name(k) + "\"}"));
-                    assertTrue(samples.containsKey("handoff_lines_total{source=\"" + Sources.name(k) + "\"}"));
+                    String src = Sources.name(k);
+                    assertEquals(0.0, samples.get("handoff_late_total{outcome=\"dead-letter\",source=\"" + src + "\"}"));
+                    assertTrue(samples.containsKey("handoff_lines_total{source=\"" + src + "\"}"));
+                    assertEquals(0.0, samples.get("handoff_truncated_total{source=\"" + src + "\"}"));
+                    for (String stage : List.of("envelope", "size", "time", "parse", "process")) {
+                        assertEquals(0.0, samples.get("handoff_dead_letters_total{source=\"" + src + "\",stage=\"" + stage + "\"}"),
+                                src + " " + stage);
+                    }
                 }
                 for (RootCause c : RootCause.values()) {
                     assertTrue(samples.containsKey("handoff_incidents_total{root_cause=\"" + c + "\"}"), c.name());
                     assertTrue(samples.containsKey("handoff_fleet_incidents_total{root_cause=\"" + c + "\"}"), c.name());
                 }
                 assertEquals(0.0, samples.get("handoff_dead_letters_total{source=\"events\",stage=\"deserialize\"}"));
+                assertEquals(0.0, samples.get("handoff_dead_letters_total{source=\"incidents\",stage=\"produce\"}"));
+                assertEquals(0.0, samples.get("handoff_truncated_total{source=\"incidents\"}"));
+                assertEquals(0.0, samples.get("handoff_stream_thread_restarts_total"));
                 assertEquals(0.0, samples.get("handoff_warnings_below_threshold_total"));
             }
         }
@@ -109,5 +175,15 @@ class HealthServerTest {
         assertEquals(Map.of("late{source=kern,outcome=absorbed}", 1L, "something-new{k=v}", 1L), m.snapshot());
         assertEquals(1, m.total("late"));
         assertEquals(0, m.get("lines", "source", "kern"));
+    }
+
+    @Test
+    void httpBindTakesAnAddressAndSaysWhatItExpected() {
+        assertEquals("127.0.0.1", RunCommand.bindAddress("127.0.0.1").getHostAddress());
+        assertEquals("0.0.0.0", RunCommand.bindAddress("0.0.0.0").getHostAddress());
+        UsageException e = assertThrows(UsageException.class, () -> RunCommand.bindAddress("every-interface"));
+        assertEquals("run: --http-bind expects an IP address such as 127.0.0.1, 0.0.0.0 or ::, got 'every-interface'", e.getMessage());
+        assertEquals(8080, RunCommand.port("8080"));
+        assertThrows(UsageException.class, () -> RunCommand.port("80800"));
     }
 }

@@ -91,6 +91,7 @@ class RunningApplicationTest {
         Files.writeString(config, String.join("\n",
                 "handoff.topic-prefix=" + PREFIX,
                 "handoff.idle-close=2s",
+                "handoff.max-event-age=0", // the captures are of a fixed day, which ages
                 "handoff.console.url=http://127.0.0.1:" + port + "/",
                 "state.dir=" + dir.resolve("state"),
                 ""));

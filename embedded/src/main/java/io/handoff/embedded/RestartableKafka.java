@@ -1,0 +1,103 @@
+package io.handoff.embedded;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A real single-node KRaft broker on ports fixed up front, which can be stopped and started again on the
+ * same ports and data — a Kafka outage as clients see it — and which takes extra broker settings (a short
+ * {@code log.retention.check.interval.ms}, a stricter {@code log.message.timestamp.after.max.ms}). The
+ * settings are {@link EmbeddedKafka#config}'s single-node ones. For the fault and retention tests.
+ */
+public final class RestartableKafka implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private final Map<String, String> overrides;
+    private KafkaRaftServer server;
+    private boolean formatted;
+
+    /** A broker whose data lives in {@code dir}; not started yet. */
+    public RestartableKafka(Path dir, Map<String, String> overrides) {
+        this.dir = dir;
+        this.overrides = Map.copyOf(overrides);
+        this.port = freePort();
+        int c = freePort();
+        while (c == port) {
+            c = freePort();
+        }
+        this.controllerPort = c;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public synchronized boolean running() {
+        return server != null;
+    }
+
+    /** Starts it (again): blocks until the broker serves. */
+    public synchronized RestartableKafka start() {
+        if (server != null) {
+            throw new IllegalStateException("the broker at " + bootstrapServers() + " is already running");
+        }
+        EmbeddedKafka.quietBrokerLogging();
+        Properties p = EmbeddedKafka.config(dir, port, controllerPort);
+        p.putAll(overrides);
+        if (!formatted) {
+            try {
+                Files.createDirectories(dir);
+                new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                        .setNodeId(1).setClusterId(Uuid.randomUuid().toString())
+                        .setControllerListenerName("CONTROLLER")
+                        .setMetadataLogDirectory(dir.toString()).setDirectories(List.of(dir.toString()))
+                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION).run();
+            } catch (Exception e) {
+                throw new IllegalStateException("formatting " + dir + ": " + e.getMessage(), e);
+            }
+            formatted = true;
+        }
+        server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
+        server.startup();
+        return this;
+    }
+
+    /** Stops it (controlled shutdown); the data stays for {@link #start()}. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
