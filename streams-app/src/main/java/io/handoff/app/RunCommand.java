@@ -242,7 +242,7 @@ final class RunCommand {
                 long now = System.currentTimeMillis();
                 long quiet = now - lastRestart.getAndSet(now);
                 metrics.increment("stream-thread-restarts");
-                long wait = quiet > Duration.ofMinutes(10).toMillis() ? 1 : Math.min(60, 1L << Math.min(6, n - 1));
+                long wait = backoffSeconds(n, quiet);
                 LOG.error("stream thread failed ({}); replacing it in {} s", e.toString(), wait, e);
                 try {
                     for (long t = 0; t < wait * 10 && !stopping; t++) {
@@ -324,6 +324,18 @@ final class RunCommand {
         s.putIfAbsent("http.connect.timeout.ms", "5000");
         s.putIfAbsent("http.read.timeout.ms", "10000");
         return config.withStreams(s);
+    }
+
+    /**
+     * Seconds to wait before replacing a failed stream thread: 1 s after ten quiet minutes, else doubling with
+     * each failure ({@code failures} counts them all) up to 60 s, so that a failure that repeats (a registry
+     * away, a full disk) is retried without spinning.
+     */
+    static long backoffSeconds(long failures, long msSinceLastFailure) {
+        if (failures <= 1 || msSinceLastFailure > Duration.ofMinutes(10).toMillis()) {
+            return 1;
+        }
+        return Math.min(60, 1L << Math.min(6, failures - 1));
     }
 
     private static Duration probeEvery(HandoffConfig config) {

@@ -101,7 +101,15 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
             deadLetter(record, env.host(), "parse", source + " log format '" + format + "': " + e.getMessage());
             return;
         }
-        ParseOutcome outcome = parser.parse(env.message(), ParseContext.of(zone));
+        ParseOutcome outcome;
+        try {
+            outcome = parser.parse(env.message(), ParseContext.of(zone));
+        } catch (StackOverflowError e) {
+            // an Error passes Kafka Streams' processing handler; one line must not stop the application
+            deadLetter(record, env.host(), "parse", source + " line of " + env.message().length()
+                    + " characters: the parser ran out of stack on it");
+            return;
+        }
         if (outcome instanceof ParseOutcome.Failed failed) {
             deadLetter(record, env.host(), "parse", failed.reason());
             return;

@@ -79,4 +79,35 @@ class ConfigLoaderTest {
                 assertThrows(UsageException.class,
                         () -> ConfigLoader.load(Path.of("/nonexistent/h.properties"), Map.of(), Map.of())).getMessage());
     }
+
+    @Test
+    void recordLimitsAndOutageThresholdsAreConfigurable(@TempDir Path dir) throws Exception {
+        HandoffConfig.Limits d = ConfigLoader.load(null, Map.of(), Map.of()).limits();
+        assertEquals(HandoffConfig.Limits.defaults(), d);
+        assertEquals(java.time.Duration.ofDays(365), d.maxEventAge());
+        assertEquals(java.time.Duration.ofMinutes(15), d.maxEventLead());
+        assertEquals(16384, d.maxLineBytes());
+        assertEquals(1 << 20, d.maxEntryBytes());
+        assertEquals(java.time.Duration.ofSeconds(30), d.unreachableAfter());
+
+        Path f = dir.resolve("limits.properties");
+        Files.writeString(f, "handoff.max-event-age=0\nhandoff.max-line-bytes=64KiB\n");
+        HandoffConfig.Limits l = ConfigLoader.load(f, Map.of("HANDOFF_MAX_EVENT_LEAD", "5m", "HANDOFF_MAX_ENTRY_BYTES", "4MiB",
+                "HANDOFF_UNREACHABLE_AFTER", "10s"), Map.of()).limits();
+        assertTrue(!l.ageBounded(), "0 lifts the bound on age");
+        assertEquals(java.time.Duration.ofMinutes(5), l.maxEventLead());
+        assertEquals(64 * 1024, l.maxLineBytes());
+        assertEquals(4 << 20, l.maxEntryBytes());
+        assertEquals(java.time.Duration.ofSeconds(10), l.unreachableAfter());
+        assertTrue(ConfigLoader.isSet(f, Map.of(), "handoff.max-event-age"));
+        assertTrue(!ConfigLoader.isSet(f, Map.of(), "handoff.max-event-lead"));
+        assertTrue(ConfigLoader.isSet(null, Map.of("HANDOFF_MAX_EVENT_LEAD", "5m"), "handoff.max-event-lead"));
+
+        assertEquals("handoff.max-line-bytes expects a size in bytes like 16384, 16KiB or 1MiB, got 'big'",
+                assertThrows(UsageException.class,
+                        () -> ConfigLoader.load(null, Map.of("HANDOFF_MAX_LINE_BYTES", "big"), Map.of())).getMessage());
+        assertEquals("handoff.max-event-lead expects a duration like 500ms, 30s, 5m, 1h or PT30S, got 'soon'",
+                assertThrows(UsageException.class,
+                        () -> ConfigLoader.load(null, Map.of("HANDOFF_MAX_EVENT_LEAD", "soon"), Map.of())).getMessage());
+    }
 }
