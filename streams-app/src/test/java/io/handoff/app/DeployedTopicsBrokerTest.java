@@ -40,17 +40,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -158,28 +154,6 @@ class DeployedTopicsBrokerTest {
         assertEquals(compose, documentedTopics(), "docs/DEPLOY.md §1: the same topics, partitions and settings");
     }
 
-    /** A copy of a sample host's logs with its day moved to {@code day} (real lines, re-timed). */
-    static Path retimed(Path sample, LocalDate day, Path into) throws IOException {
-        LocalDate from = LocalDate.of(2026, 11, 21);
-        Map<String, String> swap = new LinkedHashMap<>();
-        for (String f : List.of("yyyy/MM/dd", "dd/MMM/yyyy", "dd-MMM-yyyy", "yyyy-MM-dd")) {
-            DateTimeFormatter fmt = DateTimeFormatter.ofPattern(f, Locale.ENGLISH);
-            swap.put(from.format(fmt), day.format(fmt));
-        }
-        Path host = into.resolve(sample.getFileName());
-        Files.createDirectories(host);
-        try (Stream<Path> files = Files.list(sample)) {
-            for (Path f : files.toList()) {
-                String text = Files.readString(f, StandardCharsets.UTF_8);
-                for (Map.Entry<String, String> e : swap.entrySet()) {
-                    text = text.replace(e.getKey(), e.getValue());
-                }
-                Files.writeString(host.resolve(f.getFileName()), text, StandardCharsets.UTF_8);
-            }
-        }
-        return into;
-    }
-
     static void createTopics(String bootstrap, Map<String, Spec> specs) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             List<NewTopic> topics = new ArrayList<>();
@@ -202,7 +176,7 @@ class DeployedTopicsBrokerTest {
             run.awaitHttp(port, "/health", r -> r.statusCode() == 200 && r.body().contains("\"status\":\"UP\""),
                     Duration.ofSeconds(180));
 
-            Path folder = retimed(ROOT.resolve("samples/fleet/web-01"), monthAgo, tmp.resolve("fleet"));
+            Path folder = SampleHosts.copy(ROOT.resolve("samples/fleet/web-01"), "web-01", monthAgo, tmp.resolve("fleet"));
             ReplaySource source = ReplaySource.open(folder);
             try (Shipper shipper = Shipper.create(bootstrap, T); ReplaySource.Entries it = source.entries(
                     new ReplayClock(HandoffConfig.defaults()))) {
