@@ -148,7 +148,7 @@ class HealthServerTest {
                     assertEquals(0.0, samples.get("handoff_late_total{outcome=\"dead-letter\",source=\"" + src + "\"}"));
                     assertTrue(samples.containsKey("handoff_lines_total{source=\"" + src + "\"}"));
                     assertEquals(0.0, samples.get("handoff_truncated_total{source=\"" + src + "\"}"));
-                    for (String stage : List.of("envelope", "size", "time", "parse", "process")) {
+                    for (String stage : List.of("envelope", "size", "time", "process")) {
                         assertEquals(0.0, samples.get("handoff_dead_letters_total{source=\"" + src + "\",stage=\"" + stage + "\"}"),
                                 src + " " + stage);
                     }
