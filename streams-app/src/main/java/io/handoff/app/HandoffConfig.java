@@ -96,6 +96,16 @@ public record HandoffConfig(
         }
     }
 
+    /** A configuration with the default {@link Limits}, for callers that set no bounds of their own. */
+    public HandoffConfig(TopicNames topics, ZoneId defaultZone, String nginxLogFormat, String fpmAccessFormat,
+                         Duration quietPeriod, Duration lookBack, Duration grace, Duration idleClose, int evidenceCap,
+                         Duration fleetWindow, int fleetMinHosts, double fleetMinShare, Duration activeWindow,
+                         Duration recurrenceTolerance, int recurrenceMin, int recurrenceDays, Map<String, String> streams) {
+        this(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace, idleClose, evidenceCap,
+                fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance, recurrenceMin, recurrenceDays,
+                streams, Limits.defaults());
+    }
+
     public static final String NGINX_COMBINED =
             "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
     public static final String FPM_DEFAULT_ACCESS_FORMAT = "%R - %u %t \"%m %r\" %s";

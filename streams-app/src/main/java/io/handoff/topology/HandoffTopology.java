@@ -163,8 +163,6 @@ public final class HandoffTopology {
         return BoundedSerializer.limitFor(max);
     }
 
-
-
     /**
      * Open incidents and pending warnings in the running application's local stores (interactive
      * query over {@value CorrelateStores#OPEN}); -1 while the store cannot be queried

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
-import io.handoff.embedded.RestartableKafka;
 import io.handoff.embedded.junit.Drain;
+import io.handoff.embedded.junit.RestartableBroker;
 import io.handoff.ship.ReplaySource;
 import io.handoff.ship.Shipper;
 import io.handoff.topics.TopicNames;
@@ -62,14 +62,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeployedTopicsBrokerTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final TopicNames T = TopicNames.defaults();
-    private static RestartableKafka broker;
+    private static RestartableBroker broker;
 
     record Spec(int partitions, Map<String, String> settings) {}
 
     @BeforeAll
     static void startBroker(@TempDir Path dir) {
         // retention is looked at every half second here (5 minutes by default), so that the test sees it act
-        broker = new RestartableKafka(dir.resolve("kafka"), Map.of("log.retention.check.interval.ms", "500")).start();
+        broker = new RestartableBroker(dir.resolve("kafka"), Map.of("log.retention.check.interval.ms", "500"));
+        broker.start();
     }
 
     @AfterAll

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.SourceKind;
 import io.handoff.embedded.ApicurioRegistry;
-import io.handoff.embedded.RestartableKafka;
 import io.handoff.embedded.junit.Drain;
+import io.handoff.embedded.junit.RestartableBroker;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.ship.ReplaySource;
 import io.handoff.ship.ShipSummary;
@@ -71,7 +71,7 @@ class FaultSuiteTest {
     private static final LocalDate YESTERDAY = LocalDate.now(ZoneOffset.UTC).minusDays(1);
 
     private static Path dir;
-    private static RestartableKafka broker;
+    private static RestartableBroker broker;
     private static ApicurioRegistry registry;
     private static final List<Row> rows = new ArrayList<>();
     private static int appRuns;
@@ -91,7 +91,8 @@ class FaultSuiteTest {
         Assumptions.assumeTrue(jar.isPresent(), "the fault suite needs Apicurio under " + jarDir.toAbsolutePath()
                 + " (mvn -Pfaults unpacks it)");
         dir = tmp;
-        broker = new RestartableKafka(tmp.resolve("kafka"), Map.of()).start();
+        broker = new RestartableBroker(tmp.resolve("kafka"), Map.of());
+        broker.start();
         registry = ApicurioRegistry.start(jar.get(), tmp.resolve("registry"));
         DeployedTopicsBrokerTest.createTopics(broker.bootstrapServers(), DeployedTopicsBrokerTest.composeTopics());
         // a cluster that takes large entries on the nginx error topic (the documented topics keep the 1 MB default)

@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -27,12 +28,22 @@ public final class RestartableBroker implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private final Map<String, String> overrides;
     private KafkaRaftServer server;
     private boolean formatted;
 
     /** A broker whose data lives in {@code dir} (created on the first start); not started yet. */
     public RestartableBroker(Path dir) {
+        this(dir, Map.of());
+    }
+
+    /**
+     * The same, with broker settings over the single-node ones (a short {@code log.retention.check.interval.ms},
+     * a stricter {@code log.message.timestamp.after.max.ms}: the retention and fault tests).
+     */
+    public RestartableBroker(Path dir, Map<String, String> overrides) {
         this.dir = dir;
+        this.overrides = Map.copyOf(overrides);
         this.port = freePort();
         int c = freePort();
         while (c == port) {
@@ -50,7 +61,9 @@ public final class RestartableBroker implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already running");
         }
+        io.handoff.embedded.EmbeddedKafka.quietBrokerLogging();
         Properties p = io.handoff.embedded.EmbeddedKafka.config(dir, port, controllerPort);
+        p.putAll(overrides);
         if (!formatted) {
             try {
                 new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -65,6 +78,10 @@ public final class RestartableBroker implements AutoCloseable {
         }
         server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
         server.startup();
+    }
+
+    public synchronized boolean running() {
+        return server != null;
     }
 
     /** Stops it, as an outage: clients see the broker go away. */
