@@ -1,5 +1,6 @@
 package io.handoff.topology;
 
+import io.handoff.avro.IncidentStatus;
 import io.handoff.avro.RootCause;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.WarningKind;
@@ -162,7 +163,7 @@ public final class HandoffMetrics {
         }
         deadLetters.add(labels("source", "events", "stage", "deserialize"));
         deadLetters.add(labels("source", "events", "stage", "process"));
-        List<String> outputs = List.of("events", "incidents", "warnings", "fleet-incidents", "incidents-ecs");
+        List<String> outputs = List.of("events", "incidents", "incident-updates", "warnings", "fleet-incidents", "incidents-ecs");
         for (String o : outputs) {
             deadLetters.add(labels("source", o, "stage", "produce"));
         }
@@ -182,6 +183,9 @@ public final class HandoffMetrics {
                 new Declared("dead-letters", "Records written to the dead-letter topic, by source and stage.", deadLetters),
                 new Declared("late", "Lines that arrived later than the grace, by source and what became of them.", late),
                 new Declared("incidents", "Host incidents emitted, by root cause.", each("root_cause", causes)),
+                new Declared("incident-updates", "Records of incidents on the incident-updates topic, by status (OPEN while"
+                        + " a burst lasts, CLOSED at its end).", each("status",
+                        Arrays.stream(IncidentStatus.values()).map(Enum::name).toList())),
                 new Declared("warnings", "Warnings (evidence without 502/504) emitted, by kind.", each("kind", kinds)),
                 new Declared("warnings-below-threshold", "Warning candidates too weak to emit.", List.of(Map.of())),
                 new Declared("fleet-incidents", "Fleet incidents emitted, by root cause.", each("root_cause", causes)),
