@@ -68,6 +68,8 @@ class FaultSuiteTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final TopicNames T = TopicNames.defaults();
     private static final Duration WAIT = Duration.ofSeconds(240);
+    /** handoff.idle-close of the runs: long enough that a killed application's open incident is still open when it is killed. */
+    private static final Duration IDLE_CLOSE = Duration.ofSeconds(20);
     private static final LocalDate YESTERDAY = LocalDate.now(ZoneOffset.UTC).minusDays(1);
 
     private static Path dir;
@@ -135,7 +137,7 @@ class FaultSuiteTest {
             String body = child.awaitHttp(port, "/metrics", r -> r.statusCode() == 200, Duration.ofSeconds(30)).body();
             for (String line : body.split("\n")) {
                 if (line.startsWith("handoff_stream_thread_restarts_total ")) {
-                    return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+                    return (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()); // Prometheus text: 0.0
                 }
             }
             throw new AssertionError("no handoff_stream_thread_restarts_total in /metrics");
@@ -156,8 +158,7 @@ class FaultSuiteTest {
         env.put("HANDOFF_APPLICATION_ID", appId);
         env.put("HANDOFF_TOPIC_PREFIX", prefix);
         env.put("HANDOFF_HTTP_PORT", String.valueOf(port));
-        // long enough that a killed application's open incident is still open when it is killed
-        env.put("HANDOFF_IDLE_CLOSE", "20s");
+        env.put("HANDOFF_IDLE_CLOSE", IDLE_CLOSE.toSeconds() + "s");
         env.put("HANDOFF_UNREACHABLE_AFTER", "5s");
         env.put("HANDOFF_KAFKA_STATE_DIR", state.toString());
         env.put("HANDOFF_KAFKA_COMMIT_INTERVAL_MS", "200");
@@ -354,7 +355,7 @@ class FaultSuiteTest {
         registry.start();
         app.awaitHealth("UP");
         Row reg = sampleCase("3", "registry unreachable while running", "Apicurio stopped; web-03 shipped; /health "
-                + degraded.code() + " " + status(degraded) + " (registry); " + parsed + " lines parsed before it came back",
+                + degraded.code() + " " + status(degraded) + " (" + which(degraded, "registry") + "); " + parsed + " lines parsed before it came back",
                 "web-03", "registry-03", "WORKER_POOL_EXHAUSTED", app, in3);
         check(reg);
 
@@ -375,7 +376,7 @@ class FaultSuiteTest {
         long in9 = during.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         app.awaitHealth("UP");
         check(sampleCase("4", "broker stopped and started", "web-06 shipped and processed; broker stopped: /health "
-                + down.code() + " " + status(down) + " (broker); started again", "web-06", "broker-06", "WORKER_CRASH", app, in6));
+                + down.code() + " " + status(down) + " (" + which(down, "broker") + "); started again", "web-06", "broker-06", "WORKER_CRASH", app, in6));
         check(sampleCase("4", "lines shipped while the broker is away", "web-09 shipped while the broker was stopped (the"
                 + " shipper buffers), delivered when it was back", "web-09", "broker-09", "SOCKET_PERMISSION_DENIED", app, in9));
 
@@ -398,6 +399,25 @@ class FaultSuiteTest {
         check(killed);
         assertEquals(incidentFields("clean-07"), incidentFields("kill-07"), "field for field the incident of a run without fault");
 
+        // 4. the broker away mid-burst for longer than handoff.idle-close: a host's silence does not count while
+        // the broker is away, so the burst gives one incident, the same as without the outage (no early, partial one)
+        long[] half = shipInTwo("web-07", "outage-07", "\" 502 ", app);
+        App open = app;
+        await(() -> openIncidents(open), n -> n >= 1, "outage-07: the burst open in the application's state");
+        broker.stop();
+        Health away = awaitStatus(app, "DOWN");
+        Thread.sleep(IDLE_CLOSE.plusSeconds(10).toMillis()); // the outage itself: longer than the idle close
+        broker.start();
+        app.awaitHealth("UP");
+        shipRest("outage-07", half[0]);
+        await(() -> events("outage-07"), n -> n >= half[1] - blanks("outage-07"), "outage-07 events");
+        await(() -> openIncidents(open), n -> n == 0, "outage-07: the burst closed");
+        Row outage = sampleCase("4", "broker stopped mid-burst", "web-07 shipped up to its first 502; broker stopped for "
+                + IDLE_CLOSE.plusSeconds(10).toSeconds() + " s (idle close " + IDLE_CLOSE.toSeconds() + " s): /health " + away.code()
+                + " " + status(away) + " (" + which(away, "broker") + "); started again; the rest shipped", "web-07", "outage-07", "OOM_KILL", app, half[1]);
+        check(outage);
+        assertEquals(incidentFields("clean-07"), incidentFields("outage-07"), "field for field the incident of a run without fault");
+
         // 9. SIGTERM: exit 0
         int code = app.child().terminate(Duration.ofSeconds(90));
         rows.add(new Row("9", "SIGTERM to handoff run", "SIGTERM after the cases above", 0, 0, 0, Map.of(),
@@ -414,7 +434,7 @@ class FaultSuiteTest {
         registry.start();
         app.awaitHealth("UP");
         check(sampleCase("3", "registry unreachable at a restart", "Apicurio stopped, handoff run restarted: /health "
-                + cached.code() + " " + status(cached) + "; web-08 shipped, " + parsedCached + " lines parsed from cached ids",
+                + cached.code() + " " + status(cached) + " (" + which(cached, "registry") + "); web-08 shipped, " + parsedCached + " lines parsed from cached ids",
                 "web-08", "cached-08", "REQUEST_TERMINATED", app, in8));
         assertEquals(0, app.child().terminate(Duration.ofSeconds(90)));
     }
@@ -465,7 +485,7 @@ class FaultSuiteTest {
             String body = app.child().awaitHttp(app.port(), "/metrics", r -> r.statusCode() == 200, Duration.ofSeconds(30)).body();
             for (String line : body.split("\n")) {
                 if (line.startsWith("handoff_open_incidents ")) {
-                    return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+                    return (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()); // Prometheus text: 0.0
                 }
             }
             return 0;
@@ -498,6 +518,15 @@ class FaultSuiteTest {
     private static String status(Health h) {
         int i = h.body().indexOf("\"status\":\"");
         return i < 0 ? "?" : h.body().substring(i + 10, h.body().indexOf('"', i + 10));
+    }
+
+    /** What /health names as unreachable; it must be {@code expected} (the broker or the registry) and only that. */
+    private static String which(Health h, String expected) {
+        boolean broker = h.body().contains("the broker has been unreachable");
+        boolean registry = h.body().contains("the schema registry has been unreachable");
+        String named = broker && registry ? "broker and registry" : broker ? "broker" : registry ? "registry" : "nothing";
+        assertEquals(expected, named, "/health names what cannot be reached: " + h.body());
+        return named;
     }
 
     private static Health awaitStatus(App app, String status) throws InterruptedException {
