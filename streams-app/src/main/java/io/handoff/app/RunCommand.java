@@ -65,6 +65,10 @@ final class RunCommand {
             "/health and in the log, while topics are missing or the schema registry cannot be reached; the schema",
             "ids it has used are kept in state.dir, so it runs on while the registry is away.",
             "",
+            "stdout carries one line per change of an incident as it happens: 'open' within a second of a burst's",
+            "first gateway errors (the verdict and chain so far), 'update' when the verdict changes, 'closed' with",
+            "its counts, and 'fleet' for a fleet incident; the log goes to stderr.",
+            "",
             "options:",
             "  --bootstrap-servers LIST   Kafka brokers (or bootstrap.servers in --config, or HANDOFF_BOOTSTRAP_SERVERS)",
             "  --schema-registry-url URL  Schema Registry (or schema.registry.url, or HANDOFF_SCHEMA_REGISTRY_URL);",
@@ -225,10 +229,10 @@ final class RunCommand {
             // whichever instance a load balancer or a restart leaves
             alerts = alertmanager == null ? null
                     : new IncidentAlerts(alertmanager, settings.getOrDefault(CONSOLE_URL, defaultConsoleUrl(httpPort)));
-            console = httpPort > 0 || alerts != null
-                    ? Console.start(config.streams(), config.topics(), alerts == null ? new IncidentFeed.Listener[0]
-                            : new IncidentFeed.Listener[] {alerts})
-                    : null;
+            // the incident log on stdout (an incident as it opens, changes and closes) reads the same feed
+            IncidentFeed.Listener log = new IncidentLog(out);
+            console = Console.start(config.streams(), config.topics(), alerts == null ? new IncidentFeed.Listener[] {log}
+                    : new IncidentFeed.Listener[] {log, alerts});
             if (http != null) {
                 http.mount("/", console.handler());
                 err.println("handoff run: the incident console on " + http.address().getAddress().getHostAddress() + ":"

@@ -84,7 +84,8 @@ public final class IncidentBoard {
         if (candidate.getStatus() != current.getStatus()) {
             return candidate.getStatus() == IncidentStatus.CLOSED;
         }
-        return candidate.getRevision() >= current.getRevision();
+        // the final record comes on both topics: the second copy is no change (listeners hear of it once)
+        return candidate.getRevision() > current.getRevision();
     }
 
     private void trimClosed() {

@@ -76,6 +76,7 @@ class RunningApplicationTest {
     static int port;
     static final AtomicInteger exit = new AtomicInteger(-1);
     static final ByteArrayOutputStream appErr = new ByteArrayOutputStream();
+    static final ByteArrayOutputStream appOut = new ByteArrayOutputStream();
 
     @BeforeAll
     static void startTheApplication(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
@@ -102,7 +103,7 @@ class RunningApplicationTest {
             args.addAll(List.of("--alertmanager-url", alertmanager.url()));
         }
         app = new Thread(() -> exit.set(Main.run(args, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(appOut, true, StandardCharsets.UTF_8),
                 new PrintStream(appErr, true, StandardCharsets.UTF_8))), "handoff-run-under-test");
         app.start();
         await("the application is RUNNING", () -> status("/health") == 200);
@@ -216,6 +217,30 @@ class RunningApplicationTest {
 
     @Test
     @Order(2)
+    void stdoutTellsEachIncidentAsItOpensAndAsItCloses() throws Exception {
+        JsonNode closed = api("/api/incidents").get("closed");
+        await("the incident log has both closed lines", () -> appOut.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith("closed  ")).count() >= 2);
+        List<String> lines = appOut.toString(StandardCharsets.UTF_8).lines().toList();
+        for (JsonNode i : closed) {
+            String id = i.get("id").asText();
+            List<String> mine = lines.stream().filter(l -> l.endsWith("  id " + id)).toList();
+            assertTrue(mine.size() >= 2, () -> id + ": " + lines);
+            assertTrue(mine.get(0).startsWith("open    " + i.get("host").asText() + "  "), mine::toString);
+            assertTrue(mine.get(0).contains("  since "), mine::toString);
+            String last = mine.get(mine.size() - 1);
+            assertTrue(last.startsWith("closed  " + i.get("host").asText() + "  " + i.get("root_cause").asText() + "  "), mine::toString);
+            assertTrue(last.contains(" requests  chain: "), last);
+            assertEquals(1, mine.stream().filter(l -> l.startsWith("open    ")).count(), mine::toString);
+            assertEquals(1, mine.stream().filter(l -> l.startsWith("closed  ")).count(), mine::toString);
+            assertTrue(mine.subList(1, mine.size() - 1).stream().allMatch(l -> l.startsWith("update  ")), mine::toString);
+        }
+        assertEquals(List.of(), lines.stream().filter(l -> !l.matches("(open|update|closed) {2,}\\S+ {2}[A-Z_]+ {2}.* {2}id \\S+")).toList(),
+                "nothing else on stdout");
+    }
+
+    @Test
+    @Order(3)
     void theConsoleInChromiumShowsOpenAndClosedIncidentsFiltersAndAnIncidentsPage() throws Exception {
         String id = "web-07@" + PREFIX + "-open";
         produce(TOPICS.incidentUpdates(), id, TestIncidents.oom(id, IncidentStatus.OPEN, 0, RootCause.OOM_KILL));
@@ -259,7 +284,7 @@ class RunningApplicationTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void alertsForAnIncidentOfTheFeedReachAlertmanagerAndResolve() throws Exception {
         Assumptions.assumeTrue(alertmanager != null, "no Alertmanager: apt-get install prometheus-alertmanager");
         String id = "web-07@" + PREFIX + "-alert";
@@ -283,7 +308,7 @@ class RunningApplicationTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aRealPrometheusScrapesTheApplicationAndEvaluatesTheRules() throws Exception {
         Path prometheus = Path.of("/usr/bin/prometheus");
         Assumptions.assumeTrue(Files.isExecutable(prometheus), "no Prometheus: apt-get install prometheus");

@@ -3,6 +3,7 @@ package io.handoff.console;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -74,9 +75,13 @@ public final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector("[data-testid='" + testId + "']"));
     }
 
-    /** Waits (bounded) until the page shows what {@code condition} looks for. */
+    /**
+     * Waits (bounded) until the page shows what {@code condition} looks for. The page redraws when the feed
+     * changes, so an element found a moment ago can be gone: that is tried again, not a failure.
+     */
     public <T> T await(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what).until(condition);
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what)
+                .ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     /** A picture of the whole page (the window grows to the page's height, up to 4000 px). */

@@ -26,6 +26,8 @@ class IncidentBoardTest {
         assertTrue(b.accept(TestIncidents.oom("x", IncidentStatus.OPEN, 1, RootCause.WORKER_CRASH)));
         assertFalse(b.accept(TestIncidents.oom("x", IncidentStatus.OPEN, 0, RootCause.UNKNOWN)), "an older revision");
         assertTrue(b.accept(TestIncidents.oom("x", IncidentStatus.CLOSED, 2, RootCause.OOM_KILL)));
+        assertFalse(b.accept(TestIncidents.oom("x", IncidentStatus.CLOSED, 2, RootCause.OOM_KILL)),
+                "the same final record from the other topic");
         assertFalse(b.accept(TestIncidents.oom("x", IncidentStatus.OPEN, 3, RootCause.WORKER_CRASH)),
                 "a provisional record read later from the other topic");
         assertEquals(RootCause.OOM_KILL, b.incident("x").getRootCause());
