@@ -209,7 +209,8 @@ class DeployedTopicsBrokerTest {
                     "written now, so retention counts from now: " + Instant.ofEpochMilli(r.timestamp()));
 
             assertEquals(0, run.terminate(Duration.ofSeconds(90)), "SIGTERM is a clean stop; stderr:\n" + run.tail());
-            assertTrue(!run.err().contains("Exception"), run.tail());
+            // a warning may name an exception (a broker slow to answer at start); an error or a stack trace may not
+            assertEquals(List.of(), run.err().lines().filter(l -> l.startsWith("\tat ") || l.contains(" ERROR ")).toList(), run.tail());
         }
     }
 
