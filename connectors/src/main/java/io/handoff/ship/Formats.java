@@ -42,7 +42,7 @@ public record Formats(String nginxAccessLogFormat, String fpmAccessFormat, Strin
         } catch (NoSuchFileException e) {
             return NONE;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + ReplaySource.reason(e), e);
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * ({@code nginx-access.log}, {@code nginx-error.log}, {@code php-fpm.log}, {@code php-fpm-slow.log},
  * {@code php-fpm-access.log}, {@code kern.log}; see {@link Sources#fileName}) and an optional
  * {@code formats.properties} ({@link Formats}). Other files are reported in {@link #warnings()} and
- * skipped.
+ * skipped; a file with a log's name that is not a readable regular file is an error (its lines would
+ * otherwise be missing without a word).
  *
  * @param host     the folder's name, used as record key and {@code host.name}
  * @param dir      the folder
@@ -51,7 +52,7 @@ public record HostFolder(String host, Path dir, Map<SourceKind, Path> files, For
         try (Stream<Path> s = Files.list(dir)) {
             entries = s.sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list host folder " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot list host folder " + dir + ": " + ReplaySource.reason(e), e);
         }
         for (Path p : entries) {
             String name = p.getFileName().toString();
@@ -59,12 +60,22 @@ public record HostFolder(String host, Path dir, Map<SourceKind, Path> files, For
                 continue;
             }
             SourceKind kind = kindOf(name);
-            if (kind == null || !Files.isRegularFile(p)) {
+            if (kind == null) {
                 String w = p + ": not a source file of host " + host + ", skipped (expected files: "
                         + expectedFileNames() + ", and " + Formats.FILE_NAME + ")";
                 warnings.add(w);
                 log.warn(w);
                 continue;
+            }
+            // a log by its name that cannot be read would silently lose the host's lines: say so instead
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalArgumentException(p + ": expected a log file, found "
+                        + (Files.isDirectory(p) ? "a folder"
+                        : Files.isSymbolicLink(p) && !Files.exists(p) ? "a broken symbolic link"
+                        : "something that is not a regular file (a pipe or a device)"));
+            }
+            if (!Files.isReadable(p)) {
+                throw new IllegalArgumentException("cannot read " + p + ": permission denied");
             }
             files.put(kind, p);
         }

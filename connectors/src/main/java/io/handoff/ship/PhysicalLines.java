@@ -22,8 +22,11 @@ import java.util.Arrays;
  * Not thread-safe.
  */
 public final class PhysicalLines implements Closeable {
+    /** Read buffer of {@link #PhysicalLines(InputStream)}. */
+    public static final int DEFAULT_BUFFER = 64 * 1024;
+
     private final InputStream in;
-    private final byte[] buf = new byte[64 * 1024];
+    private final byte[] buf;
     private int pos;
     private int limit;
     private byte[] line = new byte[256];
@@ -33,7 +36,19 @@ public final class PhysicalLines implements Closeable {
     private boolean eof;
 
     public PhysicalLines(InputStream in) {
+        this(in, DEFAULT_BUFFER);
+    }
+
+    /**
+     * @param bufferSize bytes read at a time; a reader that keeps many files open at once (replay)
+     *                   takes a smaller one, since the buffers are most of what an open file costs
+     */
+    public PhysicalLines(InputStream in, int bufferSize) {
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("bufferSize: expected 1 or more, got " + bufferSize);
+        }
         this.in = in;
+        this.buf = new byte[bufferSize];
     }
 
     /** The next line without its terminator, or null at the end of the stream. */

@@ -7,7 +7,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,9 +45,22 @@ import java.util.stream.Stream;
  * {@link EntryClock} to {@link #entries(EntryClock)}: the files are then merged by the event time
  * of each file's next entry, across all hosts, which is the order the lines were written in. An
  * entry whose time cannot be read keeps its file's last known time, so it ships where it stands.
+ *
+ * <h2>Open files and memory</h2>
+ * The merge holds every file of the hosts it merges open, with a read buffer each ({@value #BUFFER}
+ * bytes). A folder of thousands of hosts is therefore shipped in {@link #batches(int) batches} of
+ * hosts whose files fit an open-file budget: each batch is merged as above and its files are closed
+ * before the next batch opens any. The streams app correlates per host, so what a host needs is that
+ * its own files are merged with each other, which a batch does. A file is opened when the merge
+ * first reads it and closed at its end.
  */
 public final class ReplaySource {
     private static final Logger log = LoggerFactory.getLogger(ReplaySource.class);
+
+    /** Read buffer per open file (see the class comment). */
+    public static final int BUFFER = 16 * 1024;
+    /** A host has at most this many files (one per source), so a batch needs at least this budget. */
+    public static final int MAX_FILES_PER_HOST = SourceKind.values().length;
 
     private final Path folder;
     private final List<HostFolder> hosts;
@@ -64,7 +81,7 @@ public final class ReplaySource {
         try (Stream<Path> s = Files.list(folder)) {
             entries = s.sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list replay folder " + folder + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot list replay folder " + folder + ": " + reason(e), e);
         }
         List<HostFolder> hosts = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -122,11 +139,69 @@ public final class ReplaySource {
                 try {
                     total += Files.size(p);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read the size of " + p + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException("cannot read the size of " + p + ": " + reason(e), e);
                 }
             }
         }
         return total;
+    }
+
+    /** Number of source files over all hosts. */
+    public int fileCount() {
+        int n = 0;
+        for (HostFolder h : hosts) {
+            n += h.files().size();
+        }
+        return n;
+    }
+
+    /**
+     * The hosts in consecutive groups (folder order) whose files together number at most
+     * {@code maxOpenFiles}: shipping one group at a time keeps at most that many files open.
+     *
+     * @throws IllegalArgumentException if the budget is below {@link #MAX_FILES_PER_HOST}
+     */
+    public List<ReplaySource> batches(int maxOpenFiles) {
+        if (maxOpenFiles < MAX_FILES_PER_HOST) {
+            throw new IllegalArgumentException("maxOpenFiles: expected at least " + MAX_FILES_PER_HOST
+                    + " (one host's files), got " + maxOpenFiles);
+        }
+        List<ReplaySource> out = new ArrayList<>();
+        List<HostFolder> batch = new ArrayList<>();
+        int files = 0;
+        for (HostFolder h : hosts) {
+            if (!batch.isEmpty() && files + h.files().size() > maxOpenFiles) {
+                out.add(new ReplaySource(folder, batch, List.of()));
+                batch = new ArrayList<>();
+                files = 0;
+            }
+            batch.add(h);
+            files += h.files().size();
+        }
+        if (!batch.isEmpty()) {
+            out.add(new ReplaySource(folder, batch, List.of()));
+        }
+        return out;
+    }
+
+    /**
+     * What went wrong with a file, in words: {@code permission denied}, {@code no such file},
+     * {@code Too many open files}, … (an IOException's message is often just the path).
+     */
+    public static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a folder";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**
@@ -154,7 +229,10 @@ public final class ReplaySource {
         long timeOf(HostFolder host, SourceKind kind, MultilineJoiner.Entry entry);
     }
 
-    /** Pull-style iterator over all entries; closes the files it opened. */
+    /**
+     * Pull-style iterator over all entries; closes the files it opened. Every file of the source is
+     * open while it has entries left (see {@link #batches(int)} to bound them).
+     */
     public static final class Entries implements AutoCloseable {
         private final PriorityQueue<Cursor> queue;
         private final List<Cursor> all = new ArrayList<>();
@@ -197,24 +275,29 @@ public final class ReplaySource {
         public long bytesRead() {
             long total = 0;
             for (Cursor c : all) {
-                total += c.lines.position();
+                total += c.position();
             }
             return total;
+        }
+
+        /** Files open right now. */
+        public int openFiles() {
+            int n = 0;
+            for (Cursor c : all) {
+                n += c.lines == null ? 0 : 1;
+            }
+            return n;
         }
 
         @Override
         public void close() {
             for (Cursor c : all) {
-                try {
-                    c.lines.close();
-                } catch (IOException e) {
-                    log.warn("closing {}: {}", c.file, e.toString());
-                }
+                c.closeFile();
             }
         }
     }
 
-    /** One file: its joiner and the next complete entry. */
+    /** One file: its joiner and the next complete entry. The file is open from its first read to its end. */
     private static final class Cursor {
         final HostFolder host;
         final SourceKind kind;
@@ -222,9 +305,12 @@ public final class ReplaySource {
         final int order;
         final EntryClock clock;
         final long size;
-        final PhysicalLines lines;
         final MultilineJoiner joiner;
         final ArrayDeque<MultilineJoiner.Entry> ready = new ArrayDeque<>();
+        /** Null before the first read and after the end. */
+        PhysicalLines lines;
+        /** Bytes consumed when the file was closed at its end. */
+        long finalPosition;
         boolean done;
         MultilineJoiner.Entry head;
         /** Event time of the head entry (or the last readable one before it), when merging by time. */
@@ -241,10 +327,8 @@ public final class ReplaySource {
             this.joiner = MultilineJoiner.forKind(kind);
             try {
                 this.size = Math.max(1, Files.size(file));
-                InputStream in = Files.newInputStream(file);
-                this.lines = new PhysicalLines(in);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot read " + file + ": " + reason(e), e);
             }
         }
 
@@ -253,19 +337,27 @@ public final class ReplaySource {
             return (double) head.offset() / size;
         }
 
+        long position() {
+            return lines == null ? finalPosition : lines.position();
+        }
+
         /** Moves to the next entry; false at the end of the file. */
         boolean advance() {
             while (ready.isEmpty() && !done) {
+                if (lines == null) {
+                    open();
+                }
                 String line;
                 try {
                     line = lines.next();
                 } catch (IOException e) {
-                    throw new UncheckedIOException("reading " + file + " at byte " + lines.position() + ": "
-                            + e.getMessage(), e);
+                    throw new UncheckedIOException("cannot read " + file + " at byte " + lines.position() + ": "
+                            + reason(e), e);
                 }
                 if (line == null) {
                     joiner.flush(ready::add);
                     done = true;
+                    closeFile();
                 } else {
                     joiner.accept(line, lines.lineOffset(), ready::add);
                 }
@@ -279,6 +371,28 @@ public final class ReplaySource {
                 }
             }
             return head != null;
+        }
+
+        private void open() {
+            try {
+                InputStream in = Files.newInputStream(file);
+                lines = new PhysicalLines(in, BUFFER);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open " + file + ": " + reason(e), e);
+            }
+        }
+
+        void closeFile() {
+            if (lines == null) {
+                return;
+            }
+            finalPosition = lines.position();
+            try {
+                lines.close();
+            } catch (IOException e) {
+                log.warn("closing {}: {}", file, e.toString());
+            }
+            lines = null;
         }
     }
 }

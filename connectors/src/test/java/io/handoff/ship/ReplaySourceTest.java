@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReplaySourceTest {
 
@@ -120,5 +122,76 @@ class ReplaySourceTest {
         }
         assertEquals(List.of("web-01:t1 a", "web-02:t2 k", "web-01:t3 a", "web-01:t6 a", "web-01:t7 e", "web-01:?",
                 "web-01:t8 e", "web-02:t8 k", "web-01:t9 a"), order);
+    }
+
+    @Test
+    void batchesGroupHostsSoThatTheirFilesFitTheBudgetAndEachFileIsOpenOnlyWhileItIsRead(@TempDir Path dir)
+            throws IOException {
+        // five hosts with 3, 1, 2, 2, 3 files; a budget of 6 files: [a b c] [d e]
+        String[][] hosts = {{"a", "3"}, {"b", "1"}, {"c", "2"}, {"d", "2"}, {"e", "3"}};
+        List<String> kinds = List.of("nginx-access.log", "php-fpm-access.log", "kern.log"); // one line, one entry
+        for (String[] h : hosts) {
+            for (int f = 0; f < Integer.parseInt(h[1]); f++) {
+                // file f of a host holds f + 1 entries: the files end one after the other
+                write(dir.resolve(h[0] + "/" + kinds.get(f)), "x\n".repeat(f + 1));
+            }
+        }
+        ReplaySource source = ReplaySource.open(dir);
+        assertEquals(11, source.fileCount());
+        List<ReplaySource> batches = source.batches(6);
+        assertEquals(List.of(List.of("a", "b", "c"), List.of("d", "e")),
+                batches.stream().map(b -> b.hosts().stream().map(HostFolder::host).toList()).toList());
+
+        List<Integer> open = new ArrayList<>();
+        int entries = 0;
+        try (ReplaySource.Entries it = batches.get(0).entries()) {
+            open.add(it.openFiles()); // every file read up to its first entry
+            for (ReplaySource.Item i = it.next(); i != null; i = it.next()) {
+                entries++;
+                open.add(it.openFiles());
+            }
+            assertEquals(0, it.openFiles());
+            assertEquals(source.batches(6).get(0).totalBytes(), it.bytesRead());
+        }
+        assertEquals(6 + 1 + 3, entries);
+        // at most the batch's six files are open, files close as they end (not all at the end)
+        assertTrue(open.stream().allMatch(n -> n <= 6), open.toString());
+        assertTrue(open.stream().anyMatch(n -> n > 0 && n < open.get(0)), open.toString());
+        assertEquals(0, open.get(open.size() - 1));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> source.batches(5));
+        assertEquals("maxOpenFiles: expected at least 6 (one host's files), got 5", e.getMessage());
+    }
+
+    @Test
+    void aLogThatIsNotAReadableFileIsAnErrorNamingItAndAFileGoneMidReplayIsOneLine(@TempDir Path dir)
+            throws IOException {
+        Files.createDirectories(dir.resolve("web-01/nginx-error.log"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplaySource.open(dir));
+        assertEquals(dir.resolve("web-01/nginx-error.log") + ": expected a log file, found a folder", e.getMessage());
+        Files.delete(dir.resolve("web-01/nginx-error.log"));
+
+        Files.createSymbolicLink(dir.resolve("web-01/kern.log"), dir.resolve("nowhere.log"));
+        e = assertThrows(IllegalArgumentException.class, () -> ReplaySource.open(dir));
+        assertEquals(dir.resolve("web-01/kern.log") + ": expected a log file, found a broken symbolic link", e.getMessage());
+        Files.delete(dir.resolve("web-01/kern.log"));
+
+        write(dir.resolve("web-01/nginx-access.log"), "a\n");
+        write(dir.resolve("web-02/nginx-access.log"), "b\n");
+        ReplaySource source = ReplaySource.open(dir);
+        Files.delete(dir.resolve("web-02/nginx-access.log"));
+        UncheckedIOException gone = assertThrows(UncheckedIOException.class, () -> all(source));
+        assertEquals("cannot read " + dir.resolve("web-02/nginx-access.log") + ": no such file", gone.getMessage());
+    }
+
+    @Test
+    void anUnreadableLogIsAnErrorBeforeAnythingIsShipped(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("web-01/nginx-access.log");
+        write(log, "a\n");
+        Files.setPosixFilePermissions(log, java.util.Set.of());
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(log),
+                "this user reads files without permission (root): nothing to check");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplaySource.open(dir));
+        assertEquals("cannot read " + log + ": permission denied", e.getMessage());
     }
 }
