@@ -97,12 +97,17 @@ final class FleetStream {
     /** How the stamp of a template line is written. */
     enum Stamp { ACCESS, ERROR, FPM, FPM_ACCESS_Z, FPM_ACCESS_OFFSET, KERN, KERN_OFFSET }
 
-    /** A template line split around its stamp; the host name replaced by {@link #HOST_MARK}. */
+    /**
+     * A template line split around its stamp; the host name replaced by {@link #HOST_MARK}.
+     * {@code seq}: its place in its file (the lines are kept in written order, which for FPM access
+     * lines is computed and may differ from the file's order within a second).
+     */
     record TLine(SourceKind kind, String before, String after, Stamp stamp, String fraction, long second, long written,
-                 boolean gateway, boolean hasHost) {}
+                 boolean gateway, boolean hasHost, int seq) {}
 
-    record Template(String name, ZoneId zone, Map<SourceKind, String> formats, List<TLine> lines, long first,
-                    long firstGateway, long lastGateway, long last) {
+    /** A capture. {@code formatsFile}: its formats.properties as written, or null. */
+    record Template(String name, ZoneId zone, Map<SourceKind, String> formats, String formatsFile, List<TLine> lines,
+                    long first, long firstGateway, long lastGateway, long last) {
         long duration() {
             return last - first;
         }
@@ -174,6 +179,28 @@ final class FleetStream {
         return out;
     }
 
+    /** The lines of one of {@code template}'s files on {@code host}, shifted by whole seconds, in the file's order. */
+    List<Line> fileLines(String template, SourceKind kind, String host, long shiftSeconds) {
+        Template t = templates.get(template);
+        List<TLine> mine = new ArrayList<>();
+        for (TLine l : t.lines) {
+            if (l.kind == kind) {
+                mine.add(l);
+            }
+        }
+        mine.sort(Comparator.comparingInt(TLine::seq));
+        List<Line> out = new ArrayList<>(mine.size());
+        for (TLine l : mine) {
+            out.add(line(host, t, l, l.second + shiftSeconds, l.written + shiftSeconds * 1000));
+        }
+        return out;
+    }
+
+    /** The healthy capture (its formats.properties is every healthy host's). */
+    Template healthyTemplate() {
+        return healthy;
+    }
+
     Burst burst(String template, String host, long shiftSeconds, long quietMs, long graceMs) {
         Template t = templates.get(template);
         long s = shiftSeconds * 1000;
@@ -240,7 +267,9 @@ final class FleetStream {
                 offset += physical.length() + 1;
             }
             joiner.flush(e -> entries.add(e.text()));
+            int seq = 0;
             for (String entry : entries) {
+                seq++;
                 if (entry.isBlank()) {
                     continue;
                 }
@@ -256,7 +285,7 @@ final class FleetStream {
                         .setTimestamp(Instant.ofEpochMilli(p.timestampMillis())).setOriginal(entry).setFile(null)
                         .setOrigin(null).setParsed(p.fields()).build();
                 lines.add(split(name, kind, entry, Math.floorDiv(p.timestampMillis(), 1000), Lines.writtenAt(e),
-                        Lines.isGatewayError(e)));
+                        Lines.isGatewayError(e), seq));
             }
         }
         if (lines.isEmpty()) {
@@ -270,7 +299,7 @@ final class FleetStream {
         if (!healthyOnly && firstGw < 0) {
             throw new IllegalStateException("template " + name + " has no gateway error line");
         }
-        return new Template(name, zone, fm, List.copyOf(lines), first, firstGw, lastGw, last);
+        return new Template(name, zone, fm, props, List.copyOf(lines), first, firstGw, lastGw, last);
     }
 
     private static boolean healthyAccess(SourceKind kind, String entry) {
@@ -278,7 +307,8 @@ final class FleetStream {
         return m.find() && m.group(1).charAt(0) < '5';
     }
 
-    private static TLine split(String host, SourceKind kind, String entry, long second, long written, boolean gateway) {
+    private static TLine split(String host, SourceKind kind, String entry, long second, long written, boolean gateway,
+                               int seq) {
         Pattern p;
         Stamp stamp;
         switch (kind) {
@@ -326,7 +356,7 @@ final class FleetStream {
         }
         boolean hasHost = before.contains(host) || after.contains(host);
         return new TLine(kind, before.replace(host, HOST_MARK), after.replace(host, HOST_MARK), stamp, fraction, second,
-                written, gateway, hasHost);
+                written, gateway, hasHost, seq);
     }
 
     private static String read(Path dir, String host, String file) {
