@@ -12,6 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,15 +91,7 @@ public final class Offsets {
 
     /** Whether {@code groupId}'s committed offsets have reached the targets (empty partitions need nothing). */
     public static boolean consumed(Admin admin, String groupId, Map<TopicPartition, Long> targets) {
-        Map<TopicPartition, OffsetAndMetadata> committed;
-        try {
-            committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(TIMEOUT_S, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the offsets of " + groupId, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("reading the offsets of " + groupId + ": " + e.getMessage(), e);
-        }
+        Map<TopicPartition, OffsetAndMetadata> committed = committed(admin, groupId);
         for (Map.Entry<TopicPartition, Long> t : targets.entrySet()) {
             if (t.getValue() == 0) {
                 continue;
@@ -109,5 +102,31 @@ public final class Offsets {
             }
         }
         return true;
+    }
+
+    /**
+     * Sum of {@code groupId}'s committed offsets over the partitions of {@code topics}: how many records
+     * it has consumed from them, for progress (on a transactional topic the commit markers count too,
+     * one per partition and transaction).
+     */
+    public static long committedTotal(Admin admin, String groupId, Collection<String> topics) {
+        long total = 0;
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed(admin, groupId).entrySet()) {
+            if (e.getValue() != null && topics.contains(e.getKey().topic())) {
+                total += e.getValue().offset();
+            }
+        }
+        return total;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin, String groupId) {
+        try {
+            return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the offsets of " + groupId, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading the offsets of " + groupId + ": " + e.getMessage(), e);
+        }
     }
 }

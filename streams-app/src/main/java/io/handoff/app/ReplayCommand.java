@@ -11,8 +11,6 @@ import io.handoff.embedded.EmbeddedKafka;
 import io.handoff.fleet.FleetStage;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.ship.ReplaySource;
-import io.handoff.ship.ShipSummary;
-import io.handoff.ship.Shipper;
 import io.handoff.topics.TopicNames;
 import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
@@ -23,8 +21,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -49,7 +45,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -204,12 +199,16 @@ final class ReplayCommand {
 
     private int replay(Path dir, HandoffConfig loaded, boolean idleSet, boolean prefixSet, int partitions, boolean json,
                        Duration timeout, View view, Path tmp, PrintStream out, PrintStream err) {
+        // everything about the folder is read and checked before anything starts
+        ReplaySource source = readFolder(dir);
+        source.warnings().forEach(w -> err.println("handoff: " + w));
         String runId = UUID.randomUUID().toString().substring(0, 8);
         String bootstrap = loaded.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
         long t0 = System.nanoTime();
         EmbeddedKafka broker = null;
         KafkaStreams streams = null;
         Console console = null;
+        ReplayShipping shipping = null;
         try {
             if (bootstrap == null) {
                 err.println("handoff: starting an in-process Kafka broker (KRaft) …");
@@ -226,7 +225,11 @@ final class ReplayCommand {
             if (!idleSet) {
                 config = config.withIdleClose(REPLAY_IDLE_CLOSE);
             }
-            Topics.create(config, partitions, err);
+            // A replay's records carry the event time of old lines as their timestamp: with a time-based
+            // retention the broker would delete them (at its next retention check, 30 s after it starts and
+            // then every 5 minutes) before the application has read them. The topics a replay creates keep
+            // their records.
+            Topics.create(config, partitions, err, REPLAY_TOPIC_CONFIG);
             if (view.servePort() != null) {
                 console = Console.start(config.streams(), config.topics());
                 int port;
@@ -258,24 +261,33 @@ final class ReplayCommand {
             });
             streams.start();
 
-            Shipping shipped = Shipping.ship(dir, config, err);
-            err.printf(Locale.ROOT, "handoff: shipped %,d entries from %d hosts (%s)%n", shipped.entries(), shipped.hosts(),
-                    shipped.perSource());
-
-            Output output = new Output(json, out);
+            Output output = new Output(json, out, demo, view.html() != null);
             try (Watch watch = new Watch(config, appId, bootstrap)) {
+                List<String> raw = Topics.raw(config.topics());
+                int budget = ReplayShipping.openFileBudget();
+                shipping = ReplayShipping.start(source, budget, config, new ReplayClock(config),
+                        new BatchGate(streams, watch, raw, err));
+                err.printf(Locale.ROOT, "handoff: shipping %,d files of %d hosts (%s)%s%n", source.fileCount(),
+                        source.hosts().size(), bytes(source.totalBytes()), shipping.batches() == 1 ? ""
+                                : String.format(Locale.ROOT, " in %d batches of at most %,d open files", shipping.batches(),
+                                budget));
                 long deadline = System.nanoTime() + timeout.toNanos();
-                Map<TopicPartition, Long> rawTargets = watch.endOffsets(Topics.raw(config.topics()), false);
+                ReplayProgress progress = new ReplayProgress();
+                Map<TopicPartition, Long> rawTargets = null;
                 Map<TopicPartition, Long> eventTargets = null;
                 Map<TopicPartition, Long> incidentTargets = null;
                 Map<TopicPartition, Long> fleetTargets = null;
-                String phase = "parsing";
+                String phase = "shipping";
                 double commitsWhenClosed = -1;
-                long lastProgress = 0;
+                long lastProgress = System.nanoTime();
                 while (true) {
                     watch.poll(output);
                     if (failure[0] != null || streams.state() == KafkaStreams.State.ERROR) {
                         err.println("handoff: the topology failed: " + (failure[0] == null ? "state ERROR" : failure[0]));
+                        return 1;
+                    }
+                    if (shipping.failure() != null) {
+                        err.println("handoff replay: " + message(shipping.failure()));
                         return 1;
                     }
                     if (System.nanoTime() > deadline) {
@@ -283,7 +295,14 @@ final class ReplayCommand {
                                 + " (raise --timeout for large folders)");
                         return 1;
                     }
-                    if (eventTargets == null) {
+                    if (phase.equals("shipping")) {
+                        if (shipping.done()) {
+                            err.printf(Locale.ROOT, "handoff: shipped %,d entries from %d hosts (%s)%n", shipping.entries(),
+                                    source.hosts().size(), shipping.perSource());
+                            rawTargets = watch.endOffsets(raw);
+                            phase = "parsing";
+                        }
+                    } else if (phase.equals("parsing")) {
                         if (watch.consumed(rawTargets)) {
                             eventTargets = watch.lastDataOffsets(List.of(config.topics().events()));
                             phase = "correlating";
@@ -321,15 +340,22 @@ final class ReplayCommand {
                         break;
                     }
                     long now = System.nanoTime();
-                    if (now - lastProgress > TimeUnit.SECONDS.toNanos(2)) {
+                    if (now - lastProgress > PROGRESS_EVERY.toNanos()) {
                         lastProgress = now;
-                        err.printf(Locale.ROOT, "handoff: %s … %d incidents so far%n", phase, output.incidents.size());
+                        if (eventTargets == null || phase.equals("correlating")) {
+                            err.println(progress.line(new ReplayProgress.Snapshot(now, shipping.totalBytes(),
+                                    shipping.bytesRead(), shipping.entries(), shipping.done(), shipping.batch(),
+                                    shipping.batches(), watch.committed(raw), metrics.total("lines"),
+                                    watch.committed(List.of(config.topics().events())), output.incidents())));
+                        } else {
+                            err.printf(Locale.ROOT, "handoff: %s … %d incidents so far%n", phase, output.incidents());
+                        }
                     }
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             err.println("handoff: " + countsLine(metrics));
-            output.finish(err, demo, secs);
+            output.finish(err, secs);
             if (view.html() != null) {
                 try {
                     HtmlReport.write(view.html(), view.title(), output.incidents, output.fleet);
@@ -345,6 +371,9 @@ final class ReplayCommand {
             }
             return 0;
         } finally {
+            if (shipping != null) {
+                shipping.close();
+            }
             if (console != null) {
                 console.close();
             }
@@ -368,6 +397,36 @@ final class ReplayCommand {
             }
         }
         return n;
+    }
+
+    /** Topic settings of the topics a replay creates (see {@link #replay}). */
+    static final Map<String, String> REPLAY_TOPIC_CONFIG = Map.of("retention.ms", "-1");
+
+    /** How often the progress line is printed. */
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+    /** The folder's layout, every formats.properties and that every log can be read; a problem is a usage error. */
+    static ReplaySource readFolder(Path dir) {
+        try {
+            return ReplaySource.open(dir);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new UsageException("replay: " + e.getMessage());
+        }
+    }
+
+    /** One line for what stopped the shipper: its message, without the exception's class where it says nothing. */
+    static String message(Throwable t) {
+        if (t instanceof UncheckedIOException || t instanceof io.handoff.ship.ShipException) {
+            return t.getMessage();
+        }
+        return t.toString();
+    }
+
+    private static String bytes(long n) {
+        if (n < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%,d KiB", (n + 1023) / 1024);
+        }
+        return String.format(Locale.ROOT, "%,.1f MiB", n / 1048576.0);
     }
 
     /** Lines per source, dead letters by stage and late lines, from the topology's counters. */
@@ -456,57 +515,85 @@ final class ReplayCommand {
         }
     }
 
-    /** Prints outputs as they arrive and keeps them for the summary. */
+    /**
+     * Prints outputs as they arrive and counts them; keeps the records only for the demo's summary
+     * table or the HTML report, so a replay of any size holds no more than its counts (and, in text,
+     * the incidents of labelled fleets until the fleet stage has told which of them it reports).
+     */
     static final class Output {
         final boolean json;
         final PrintStream out;
+        final boolean table;
+        final boolean keep;
         final List<Incident> incidents = new ArrayList<>();
         final List<Warning> warnings = new ArrayList<>();
         final List<FleetIncident> fleet = new ArrayList<>();
-
-        Output(boolean json, PrintStream out) {
-            this.json = json;
-            this.out = out;
-        }
-
+        final Map<RootCause, Long> byCause = new EnumMap<>(RootCause.class);
         /** Text: incidents of labelled fleets wait for the fleet stage; one in a fleet incident is told by its line. */
         final List<Incident> held = new ArrayList<>();
+        /** Ids of the host incidents the fleet incidents so far include. */
+        private final Set<String> told = new java.util.HashSet<>();
+        private int incidentCount;
+        private int warningCount;
+        private int fleetCount;
+
+        /**
+         * @param table print the summary table at the end (the demo, in text)
+         * @param keep  keep every record (for an HTML report)
+         */
+        Output(boolean json, PrintStream out, boolean table, boolean keep) {
+            this.json = json;
+            this.out = out;
+            this.table = table && !json;
+            this.keep = keep || this.table;
+        }
 
         void accept(SpecificRecord r) {
             if (r instanceof Incident i) {
-                incidents.add(i);
+                incidentCount++;
+                byCause.merge(i.getRootCause(), 1L, Long::sum);
+                if (keep) {
+                    incidents.add(i);
+                }
                 if (!json && i.getFleet() != null) {
                     held.add(i);
                 } else {
                     out.println(json ? IncidentFormat.json(i) : IncidentFormat.text(i) + "\n");
                 }
             } else if (r instanceof Warning w) {
-                warnings.add(w);
+                warningCount++;
+                if (keep) {
+                    warnings.add(w);
+                }
                 out.println(json ? IncidentFormat.json(w) : IncidentFormat.text(w) + "\n");
             } else if (r instanceof FleetIncident f) {
-                fleet.add(f);
+                fleetCount++;
+                told.addAll(f.getIncidentIds());
+                if (keep) {
+                    fleet.add(f);
+                }
                 out.println(json ? IncidentFormat.json(f) : IncidentFormat.text(f) + "\n");
             }
             out.flush();
         }
 
-        void finish(PrintStream err, boolean table, double secs) {
-            Set<String> told = new java.util.HashSet<>();
-            fleet.forEach(f -> told.addAll(f.getIncidentIds()));
+        int incidents() {
+            return incidentCount;
+        }
+
+        void finish(PrintStream err, double secs) {
             for (Incident i : held) {
                 if (!told.contains(i.getId())) {
                     out.println(IncidentFormat.text(i) + "\n");
                 }
             }
-            Map<RootCause, Long> byCause = new EnumMap<>(RootCause.class);
-            incidents.forEach(i -> byCause.merge(i.getRootCause(), 1L, Long::sum));
-            if (table && !json) {
+            if (table) {
                 out.println(summaryTable(incidents, warnings, fleet));
             }
             err.printf(Locale.ROOT, "handoff: %d incidents (%s), %d warnings, %d fleet incidents in %.1f s%n",
-                    incidents.size(),
+                    incidentCount,
                     byCause.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")),
-                    warnings.size(), fleet.size(), secs);
+                    warningCount, fleetCount, secs);
         }
     }
 
@@ -560,6 +647,92 @@ final class ReplayCommand {
             }
         }
         return b.toString().stripTrailing();
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs each shipped batch as a backlog (see {@link ReplayShipping}): before a batch, waits until the
+     * application has consumed the raw topics and pauses it; after the batch, waits until its consumer
+     * has fetched every raw partition the batch wrote to, then resumes it. Called on the shipping thread.
+     */
+    static final class BatchGate implements ReplayShipping.Gate {
+        /** Longest wait for the fetch after a batch; past it the topology resumes anyway, and says so. */
+        static final long FETCH_WAIT_MS = 30_000;
+
+        private final KafkaStreams streams;
+        private final Watch watch;
+        private final List<String> raw;
+        private final PrintStream err;
+        private Map<TopicPartition, Long> start = Map.of();
+
+        BatchGate(KafkaStreams streams, Watch watch, List<String> raw, PrintStream err) {
+            this.streams = streams;
+            this.watch = watch;
+            this.raw = raw;
+            this.err = err;
+        }
+
+        @Override
+        public void beforeBatch(java.util.function.BooleanSupplier stopped) {
+            watch.awaitConsumed(raw, stopped);
+            streams.pause();
+            start = watch.endOffsets(raw);
+        }
+
+        @Override
+        public void afterBatch(java.util.function.BooleanSupplier stopped) {
+            Map<TopicPartition, Long> wrote = new HashMap<>();
+            watch.endOffsets(raw).forEach((tp, end) -> {
+                if (end > start.getOrDefault(tp, 0L)) {
+                    wrote.put(tp, start.getOrDefault(tp, 0L));
+                }
+            });
+            long deadline = System.nanoTime() + FETCH_WAIT_MS * 1_000_000;
+            while (!stopped.getAsBoolean() && !fetched(streams, wrote)) {
+                if (System.nanoTime() > deadline) {
+                    err.println("handoff: the application had not fetched every raw partition " + FETCH_WAIT_MS / 1000
+                            + " s after a batch was shipped; going on (some lines may count as late)");
+                    break;
+                }
+                pause(20);
+            }
+            streams.resume();
+        }
+
+        /**
+         * Whether the application's consumers have returned records past {@code from} for every partition
+         * (their {@code records-lead}: position minus log start, which is 0 on the replay's topics).
+         */
+        static boolean fetched(KafkaStreams streams, Map<TopicPartition, Long> from) {
+            Map<TopicPartition, Double> lead = new HashMap<>();
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e
+                    : streams.metrics().entrySet()) {
+                org.apache.kafka.common.MetricName m = e.getKey();
+                String client = m.tags().getOrDefault("client-id", "");
+                if (m.name().equals("records-lead") && m.group().equals("consumer-fetch-manager-metrics")
+                        && client.endsWith("-consumer") && !client.endsWith("restore-consumer")
+                        && m.tags().containsKey("topic") && m.tags().containsKey("partition")
+                        && e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+                    lead.put(new TopicPartition(m.tags().get("topic"), Integer.parseInt(m.tags().get("partition"))), d);
+                }
+            }
+            for (Map.Entry<TopicPartition, Long> f : from.entrySet()) {
+                TopicPartition tp = f.getKey();
+                // metric tags spell the topic's dots as underscores
+                Double d = lead.getOrDefault(tp, lead.get(new TopicPartition(tp.topic().replace('.', '_'), tp.partition())));
+                if (d == null || d <= f.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**
@@ -624,10 +797,6 @@ final class ReplayCommand {
             return true;
         }
 
-        Map<TopicPartition, Long> endOffsets(List<String> topics, boolean committedOnly) {
-            return Offsets.end(admin, topics, committedOnly ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED);
-        }
-
         Map<TopicPartition, Long> lastDataOffsets(List<String> topics) {
             return Offsets.lastData(admin, bootstrap, topics);
         }
@@ -637,50 +806,32 @@ final class ReplayCommand {
             return Offsets.consumed(admin, appId, targets);
         }
 
+        /** Records of {@code topics} the application has consumed (committed offsets, summed). */
+        long committed(List<String> topics) {
+            return Offsets.committedTotal(admin, appId, topics);
+        }
+
+        /** End offsets of {@code topics} (written without transactions: the raw topics). */
+        Map<TopicPartition, Long> endOffsets(List<String> topics) {
+            return Offsets.end(admin, topics, org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED);
+        }
+
+        /**
+         * Waits until the application has consumed everything written to {@code topics} so far, or until
+         * {@code stopped} (called on the shipping thread: the admin client is thread-safe).
+         */
+        void awaitConsumed(List<String> topics, java.util.function.BooleanSupplier stopped) {
+            Map<TopicPartition, Long> targets = endOffsets(topics);
+            while (!stopped.getAsBoolean() && !consumed(targets)) {
+                pause(100); // polling committed offsets; the topology commits every 100 ms
+            }
+        }
+
         @Override
         public void close() {
             reader.close(Duration.ofSeconds(5));
             admin.close(Duration.ofSeconds(5));
             serdes.values().forEach(SpecificAvroSerde::close);
-        }
-    }
-
-    /** What the shipper did. */
-    record Shipping(long entries, int hosts, String perSource) {
-        /** Ships the folder through handoff's shipper, merged by event time, with progress on stderr. */
-        static Shipping ship(Path dir, HandoffConfig config, PrintStream err) {
-            ReplaySource source;
-            try {
-                source = ReplaySource.open(dir);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("replay: " + e.getMessage());
-            }
-            source.warnings().forEach(w -> err.println("handoff: " + w));
-            Map<String, Object> producer = new HashMap<>();
-            config.streams().forEach((k, v) -> {
-                if (ProducerConfig.configNames().contains(k)) {
-                    producer.put(k, v);
-                }
-            });
-            producer.remove(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
-            // Replay writes into topics created a moment ago. A broker can still answer NOT_LEADER_OR_FOLLOWER
-            // then; with several requests in flight the idempotent producer's retried first batch meets its own
-            // later batches and loops on OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout (seen on the
-            // in-process broker, about one run in three). One request in flight keeps the order without gaps;
-            // batching keeps the throughput.
-            producer.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-            try (Shipper shipper = Shipper.create(config.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
-                    config.topics(), producer)) {
-                ShipSummary s = shipper.ship(source, new ReplayClock(config), p -> {
-                    if (!p.done()) {
-                        err.printf(Locale.ROOT, "handoff: shipping … %,d entries (%d%%)%n", p.entries(), p.percent());
-                    }
-                });
-                Map<String, Long> perSource = new TreeMap<>();
-                s.perTopic().forEach((topic, count) -> perSource.put(topic, count.entries()));
-                return new Shipping(s.entries(), source.hosts().size(), perSource.entrySet().stream()
-                        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
-            }
         }
     }
 }

@@ -123,13 +123,20 @@ final class Topics {
 
     /** Creates the topics that do not exist yet; existing ones are left as they are. */
     static void create(HandoffConfig config, int partitions, PrintStream err) {
+        create(config, partitions, err, Map.of());
+    }
+
+    /** As above, with {@code overrides} on top of each created topic's settings. */
+    static void create(HandoffConfig config, int partitions, PrintStream err, Map<String, String> overrides) {
         Map<String, Object> admin = new LinkedHashMap<>(config.streams());
         admin.keySet().retainAll(AdminClientConfig.configNames());
         try (Admin a = Admin.create(admin)) {
             List<NewTopic> wanted = new java.util.ArrayList<>();
             for (String n : all(config.topics())) {
                 // replication factor: the cluster's default.replication.factor
-                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(config(config.topics(), n)));
+                Map<String, String> configs = new LinkedHashMap<>(config(config.topics(), n));
+                configs.putAll(overrides);
+                wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(configs));
             }
             List<String> created = new java.util.ArrayList<>();
             for (Map.Entry<String, KafkaFuture<Void>> r : a.createTopics(wanted).values().entrySet()) {
