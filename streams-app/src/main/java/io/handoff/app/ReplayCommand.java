@@ -165,6 +165,12 @@ final class ReplayCommand {
             int partitions = o.positiveInt("partitions", 2);
             View view = new View(html, servePort, demo ? "handoff demo: the sample fleet" : "handoff replay of " + dir, stop);
             return replay(dir, loaded, idleSet, o.has("topic-prefix"), partitions, json, timeout, view, tmp, out, err);
+        } catch (UsageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the broker, the cluster or the machine failed us: say what, in one line, not with a stack trace
+            err.println("handoff " + name + ": failed: " + message(e));
+            return 1;
         } finally {
             deleteTree(tmp);
             if (stop != null) {
@@ -201,6 +207,7 @@ final class ReplayCommand {
                        Duration timeout, View view, Path tmp, PrintStream out, PrintStream err) {
         // everything about the folder is read and checked before anything starts
         ReplaySource source = readFolder(dir);
+        long totalBytes = sizeOf(source);
         source.warnings().forEach(w -> err.println("handoff: " + w));
         String runId = UUID.randomUUID().toString().substring(0, 8);
         String bootstrap = loaded.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
@@ -265,10 +272,10 @@ final class ReplayCommand {
             try (Watch watch = new Watch(config, appId, bootstrap)) {
                 List<String> raw = Topics.raw(config.topics());
                 int budget = ReplayShipping.openFileBudget();
-                shipping = ReplayShipping.start(source, budget, config, new ReplayClock(config),
+                shipping = ReplayShipping.start(source, totalBytes, budget, config, new ReplayClock(config),
                         new BatchGate(streams, watch, raw, err));
                 err.printf(Locale.ROOT, "handoff: shipping %,d files of %d hosts (%s)%s%n", source.fileCount(),
-                        source.hosts().size(), bytes(source.totalBytes()), shipping.batches() == 1 ? ""
+                        source.hosts().size(), bytes(totalBytes), shipping.batches() == 1 ? ""
                                 : String.format(Locale.ROOT, " in %d batches of at most %,d open files", shipping.batches(),
                                 budget));
                 long deadline = System.nanoTime() + timeout.toNanos();
@@ -410,6 +417,14 @@ final class ReplayCommand {
         try {
             return ReplaySource.open(dir);
         } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new UsageException("replay: " + e.getMessage());
+        }
+    }
+
+    private static long sizeOf(ReplaySource source) {
+        try {
+            return source.totalBytes();
+        } catch (UncheckedIOException e) {
             throw new UsageException("replay: " + e.getMessage());
         }
     }

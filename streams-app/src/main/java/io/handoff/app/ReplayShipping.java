@@ -69,18 +69,22 @@ final class ReplayShipping implements AutoCloseable {
     private volatile boolean stopped;
     private volatile Throwable failure;
 
-    private ReplayShipping(ReplaySource source, int budget, HandoffConfig config, ReplaySource.EntryClock clock, Gate gate) {
+    private ReplayShipping(ReplaySource source, long totalBytes, int budget, HandoffConfig config,
+                           ReplaySource.EntryClock clock, Gate gate) {
         this.budget = budget;
         this.batches = source.batches(budget);
-        this.totalBytes = source.totalBytes();
+        this.totalBytes = totalBytes;
         this.thread = new Thread(() -> run(config, clock, gate), "handoff-replay-shipper");
         this.thread.setDaemon(true);
     }
 
-    /** Starts shipping {@code source} with at most {@code budget} files open. */
-    static ReplayShipping start(ReplaySource source, int budget, HandoffConfig config, ReplaySource.EntryClock clock,
-                                Gate gate) {
-        ReplayShipping s = new ReplayShipping(source, budget, config, clock, gate);
+    /**
+     * Starts shipping {@code source} ({@code totalBytes} of logs, for progress) with at most {@code budget}
+     * files open. Nothing here reads the files: what goes wrong with them is reported by {@link #failure()}.
+     */
+    static ReplayShipping start(ReplaySource source, long totalBytes, int budget, HandoffConfig config,
+                                ReplaySource.EntryClock clock, Gate gate) {
+        ReplayShipping s = new ReplayShipping(source, totalBytes, budget, config, clock, gate);
         s.thread.start();
         return s;
     }
@@ -185,6 +189,12 @@ final class ReplayShipping implements AutoCloseable {
     String perSource() {
         return perSource.entrySet().stream().map(e -> e.getKey() + " " + String.format(java.util.Locale.ROOT, "%,d",
                 e.getValue())).collect(Collectors.joining(", "));
+    }
+
+    /** Waits up to {@code ms} for shipping to end by itself; true if it has. */
+    boolean awaitEnd(long ms) throws InterruptedException {
+        thread.join(ms);
+        return !thread.isAlive();
     }
 
     /** Stops shipping (if it still runs) and waits for the thread. */
