@@ -107,7 +107,7 @@ public final class Shipper implements AutoCloseable {
         Instant now = clock.instant();
         Envelope envelope = Envelope.of(entry.text(), host.host(), filePath, entry.offset())
                 .withMeta(now, f.timezone(), f.fleet(), f.logFormat(kind));
-        send(kind, envelope, eventTime != null && eventTime <= now.toEpochMilli() ? eventTime : null);
+        sendAt(kind, envelope, eventTime != null && eventTime <= now.toEpochMilli() ? eventTime : null);
     }
 
     /**
@@ -116,10 +116,21 @@ public final class Shipper implements AutoCloseable {
      * @throws ShipException if an earlier send has failed, or this one fails at once
      */
     public void send(SourceKind kind, Envelope envelope) {
-        send(kind, envelope, null);
+        sendAt(kind, envelope, null);
     }
 
-    private void send(SourceKind kind, Envelope envelope, Long timestamp) {
+    /**
+     * As above, with the entry's event time (epoch ms) as the record's timestamp, as replay ships (see
+     * {@link #send(HostFolder, SourceKind, String, MultilineJoiner.Entry, Long)}): a generator that ships
+     * faster than the clock ticks would otherwise give hundreds of records the same millisecond, and the
+     * streams app, merging its raw partitions by timestamp, would order those by partition. A time later
+     * than now, or null, leaves the producer's clock.
+     */
+    public void send(SourceKind kind, Envelope envelope, Long eventTime) {
+        sendAt(kind, envelope, eventTime != null && eventTime <= clock.millis() ? eventTime : null);
+    }
+
+    private void sendAt(SourceKind kind, Envelope envelope, Long timestamp) {
         throwIfFailed();
         String topic = topics.raw(kind);
         byte[] value = envelope.toJson();
