@@ -8,8 +8,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -117,6 +120,67 @@ public final class Offsets {
             }
         }
         return total;
+    }
+
+    /** Where a partition's freshly written backlog starts and ends. */
+    public record Span(long start, long end) {}
+
+    /**
+     * Whether a paused topology ({@code instances}, which go on fetching while paused) holds a freshly
+     * written backlog so that, once resumed, its tasks merge their input partitions by timestamp without
+     * taking a partition for done while it still has records: for every partition of {@code backlog},
+     * its main consumer has returned records of the backlog, and it knows the partition's end (the lag
+     * of its latest fetch is above zero, or it has read to the end), or the task's buffer is full
+     * ({@code bufferedPerPartition} records past the start: Streams stops fetching the partition then,
+     * and fetches again long before the buffer runs dry). Read from the consumers' {@code records-lead}
+     * (position minus log start, which is 0 on topics that keep their records, as replay's and the
+     * bench's do) and {@code records-lag} metrics.
+     *
+     * <p>A task takes an empty partition whose latest known lag is 0 as done once
+     * {@code max.task.idle.ms} has passed, and a lag learnt before the backlog was complete can be 0.
+     */
+    public static boolean backlogFetched(Collection<KafkaStreams> instances, Map<TopicPartition, Span> backlog,
+                                         long bufferedPerPartition) {
+        Map<TopicPartition, Double> lead = new HashMap<>();
+        Map<TopicPartition, Double> lag = new HashMap<>();
+        for (KafkaStreams streams : instances) {
+            for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+                MetricName m = e.getKey();
+                String client = m.tags().getOrDefault("client-id", "");
+                boolean mainConsumer = client.endsWith("-consumer") && !client.endsWith("restore-consumer");
+                if (mainConsumer && m.group().equals("consumer-fetch-manager-metrics") && m.tags().containsKey("topic")
+                        && m.tags().containsKey("partition") && e.getValue().metricValue() instanceof Double d
+                        && !d.isNaN()) {
+                    TopicPartition tp = new TopicPartition(m.tags().get("topic"), Integer.parseInt(m.tags().get("partition")));
+                    if (m.name().equals("records-lead")) {
+                        lead.merge(tp, d, Math::max);
+                    } else if (m.name().equals("records-lag")) {
+                        lag.put(tp, d);
+                    }
+                }
+            }
+        }
+        for (Map.Entry<TopicPartition, Span> b : backlog.entrySet()) {
+            Span span = b.getValue();
+            if (span.end() <= span.start()) {
+                continue;
+            }
+            TopicPartition tp = b.getKey();
+            // metric tags spell the topic's dots as underscores
+            TopicPartition tag = new TopicPartition(tp.topic().replace('.', '_'), tp.partition());
+            Double position = lead.getOrDefault(tp, lead.get(tag));
+            Double behind = lag.getOrDefault(tp, lag.get(tag));
+            if (position == null || position <= span.start()) {
+                return false; // nothing of the backlog fetched yet
+            }
+            boolean knowsMore = behind != null && behind > 0;
+            boolean atEnd = position >= span.end();
+            boolean bufferFull = position - span.start() >= bufferedPerPartition;
+            if (!knowsMore && !atEnd && !bufferFull) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin, String groupId) {

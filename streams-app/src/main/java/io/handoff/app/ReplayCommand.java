@@ -273,7 +273,7 @@ final class ReplayCommand {
                 List<String> raw = Topics.raw(config.topics());
                 int budget = ReplayShipping.openFileBudget();
                 shipping = ReplayShipping.start(source, totalBytes, budget, config, new ReplayClock(config),
-                        new BatchGate(streams, watch, raw, err));
+                        new BatchGate(streams, watch, raw, bufferedPerPartition(props), err));
                 err.printf(Locale.ROOT, "handoff: shipping %,d files of %d hosts (%s)%s%n", source.fileCount(),
                         source.hosts().size(), bytes(totalBytes), shipping.batches() == 1 ? ""
                                 : String.format(Locale.ROOT, " in %d batches of at most %,d open files", shipping.batches(),
@@ -664,6 +664,12 @@ final class ReplayCommand {
         return b.toString().stripTrailing();
     }
 
+    /** The streams setting {@code buffered.records.per.partition} (Streams' default 1000). */
+    static long bufferedPerPartition(Properties props) {
+        Object v = props.get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG);
+        return v == null ? 1000 : Long.parseLong(v.toString().strip());
+    }
+
     private static void pause(long ms) {
         try {
             Thread.sleep(ms);
@@ -687,10 +693,13 @@ final class ReplayCommand {
         private final PrintStream err;
         private Map<TopicPartition, Long> start = Map.of();
 
-        BatchGate(KafkaStreams streams, Watch watch, List<String> raw, PrintStream err) {
+        private final long bufferedPerPartition;
+
+        BatchGate(KafkaStreams streams, Watch watch, List<String> raw, long bufferedPerPartition, PrintStream err) {
             this.streams = streams;
             this.watch = watch;
             this.raw = raw;
+            this.bufferedPerPartition = bufferedPerPartition;
             this.err = err;
         }
 
@@ -703,14 +712,10 @@ final class ReplayCommand {
 
         @Override
         public void afterBatch(java.util.function.BooleanSupplier stopped) {
-            Map<TopicPartition, Long> wrote = new HashMap<>();
-            watch.endOffsets(raw).forEach((tp, end) -> {
-                if (end > start.getOrDefault(tp, 0L)) {
-                    wrote.put(tp, start.getOrDefault(tp, 0L));
-                }
-            });
+            Map<TopicPartition, Offsets.Span> wrote = new HashMap<>();
+            watch.endOffsets(raw).forEach((tp, end) -> wrote.put(tp, new Offsets.Span(start.getOrDefault(tp, 0L), end)));
             long deadline = System.nanoTime() + FETCH_WAIT_MS * 1_000_000;
-            while (!stopped.getAsBoolean() && !fetched(streams, wrote)) {
+            while (!stopped.getAsBoolean() && !Offsets.backlogFetched(List.of(streams), wrote, bufferedPerPartition)) {
                 if (System.nanoTime() > deadline) {
                     err.println("handoff: the application had not fetched every raw partition " + FETCH_WAIT_MS / 1000
                             + " s after a batch was shipped; going on (some lines may count as late)");
@@ -719,34 +724,6 @@ final class ReplayCommand {
                 pause(20);
             }
             streams.resume();
-        }
-
-        /**
-         * Whether the application's consumers have returned records past {@code from} for every partition
-         * (their {@code records-lead}: position minus log start, which is 0 on the replay's topics).
-         */
-        static boolean fetched(KafkaStreams streams, Map<TopicPartition, Long> from) {
-            Map<TopicPartition, Double> lead = new HashMap<>();
-            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e
-                    : streams.metrics().entrySet()) {
-                org.apache.kafka.common.MetricName m = e.getKey();
-                String client = m.tags().getOrDefault("client-id", "");
-                if (m.name().equals("records-lead") && m.group().equals("consumer-fetch-manager-metrics")
-                        && client.endsWith("-consumer") && !client.endsWith("restore-consumer")
-                        && m.tags().containsKey("topic") && m.tags().containsKey("partition")
-                        && e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
-                    lead.put(new TopicPartition(m.tags().get("topic"), Integer.parseInt(m.tags().get("partition"))), d);
-                }
-            }
-            for (Map.Entry<TopicPartition, Long> f : from.entrySet()) {
-                TopicPartition tp = f.getKey();
-                // metric tags spell the topic's dots as underscores
-                Double d = lead.getOrDefault(tp, lead.get(new TopicPartition(tp.topic().replace('.', '_'), tp.partition())));
-                if (d == null || d <= f.getValue()) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 

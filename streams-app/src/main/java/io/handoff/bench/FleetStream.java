@@ -179,6 +179,23 @@ final class FleetStream {
         return out;
     }
 
+    /** Entries of a capture. */
+    int size(String template) {
+        return templates.get(template).lines.size();
+    }
+
+    /** When the {@code i}-th line (written order) of {@code template}, shifted by whole seconds, was written. */
+    long writtenAt(String template, long shiftSeconds, int i) {
+        return templates.get(template).lines.get(i).written + shiftSeconds * 1000;
+    }
+
+    /** The {@code i}-th line (written order) of {@code template} on {@code host}, shifted by whole seconds. */
+    Line burstLine(String template, String host, long shiftSeconds, int i) {
+        Template t = templates.get(template);
+        TLine l = t.lines.get(i);
+        return line(host, t, l, l.second + shiftSeconds, l.written + shiftSeconds * 1000);
+    }
+
     /** The lines of one of {@code template}'s files on {@code host}, shifted by whole seconds, in the file's order. */
     List<Line> fileLines(String template, SourceKind kind, String host, long shiftSeconds) {
         Template t = templates.get(template);

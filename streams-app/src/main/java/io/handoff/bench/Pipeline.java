@@ -119,14 +119,16 @@ final class Pipeline implements AutoCloseable {
         TopicNames t = config.topics();
         List<NewTopic> topics = new ArrayList<>();
         for (SourceKind k : SourceKind.values()) {
-            topics.add(new NewTopic(t.raw(k), Optional.of(partitions), Optional.empty()));
+            topics.add(new NewTopic(t.raw(k), Optional.of(partitions), Optional.empty()).configs(BenchCommand.KEEP_RECORDS));
         }
         for (String n : List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
                 t.incidentsEcs())) {
-            topics.add(new NewTopic(n, Optional.of(partitions), Optional.empty()));
+            topics.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(BenchCommand.KEEP_RECORDS));
         }
         for (String n : FleetStage.topics(t)) { // the fleet stage's own topics, partitioned like the rest
-            topics.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(FleetStage.topicConfig(n)));
+            Map<String, String> c = new HashMap<>(FleetStage.topicConfig(n));
+            c.putAll(BenchCommand.KEEP_RECORDS);
+            topics.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(c));
         }
         try {
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
@@ -146,6 +148,44 @@ final class Pipeline implements AutoCloseable {
             }
             reader.poll(50);
         }
+    }
+
+    /** Stops processing on every instance (they go on fetching), so a shipped stream waits as a backlog. */
+    void pause() {
+        instances.forEach(i -> i.streams.pause());
+    }
+
+    /**
+     * Resumes processing once the live instances have fetched every raw partition that holds records: a
+     * parse task merges its six raw partitions by timestamp only among records it has fetched, and one
+     * that resumed while a partition's records were still on their way would process the others ahead
+     * of them (see ReplayShipping). Gives up waiting after {@code timeout} and resumes anyway.
+     *
+     * @return whether every partition had been fetched
+     */
+    boolean resumeWhenFetched(Duration timeout) {
+        Map<TopicPartition, Offsets.Span> backlog = new HashMap<>();
+        rawTargets().forEach((tp, end) -> backlog.put(tp, new Offsets.Span(0, end)));
+        Object cap = config.streams().get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG);
+        long buffered = cap == null ? 1000 : Long.parseLong(cap.toString().strip());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean fetched;
+        while (!(fetched = Offsets.backlogFetched(alive().stream().map(i -> i.streams).toList(), backlog, buffered))
+                && System.nanoTime() < deadline) {
+            checkFailed();
+            reader.poll(20);
+        }
+        instances.forEach(i -> i.streams.resume());
+        return fetched;
+    }
+
+    /** Raw records the application has consumed (committed offsets, summed). */
+    long rawConsumed() {
+        List<String> raw = new ArrayList<>();
+        for (SourceKind k : SourceKind.values()) {
+            raw.add(config.topics().raw(k));
+        }
+        return Offsets.committedTotal(admin, appId, raw);
     }
 
     /**

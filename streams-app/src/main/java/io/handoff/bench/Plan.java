@@ -19,10 +19,13 @@ final class Plan {
 
     final FleetStream fleet;
     final int hosts;
-    final long seconds;
-    final double rate;
+    long seconds;
+    double rate;
     final List<FleetStream.Burst> bursts = new ArrayList<>();
-    private final List<List<FleetStream.Line>> burstLines = new ArrayList<>();
+    /** Per burst: its capture and shift; its lines are made one at a time as they are shipped (a storm of
+     * 1,000 hosts is 700,000 lines, too many to hold). */
+    private final List<String> burstTemplate = new ArrayList<>();
+    private final List<Long> burstShift = new ArrayList<>();
     private final List<Integer> burstHost = new ArrayList<>();
     private final long quietMs;
     private final long graceMs;
@@ -36,6 +39,20 @@ final class Plan {
      */
     Plan(FleetStream fleet, int hosts, long lines, long seconds, int burstCount, long quietMs, long graceMs,
          long lookBackMs) {
+        this(fleet, hosts, quietMs, graceMs);
+        List<String> templates = fleet.faultTemplates();
+        long slot = (fleet.longestTemplate() + lookBackMs + quietMs + graceMs) / 1000 + 20;
+        for (int b = 0; b < burstCount; b++) {
+            int host = b % hosts;
+            int round = b / hosts;
+            String t = templates.get(b % templates.size());
+            long start = BASE_SECOND + 10 + round * slot + (b * 7L) % 60;
+            addBurst(t, host, start - Math.floorDiv(fleet.template(t).first(), 1000));
+        }
+        span(lines, seconds, 60);
+    }
+
+    private Plan(FleetStream fleet, int hosts, long quietMs, long graceMs) {
         this.fleet = fleet;
         this.hosts = hosts;
         this.quietMs = quietMs;
@@ -44,37 +61,62 @@ final class Plan {
         for (int h = 0; h < hosts; h++) {
             names[h] = host(h);
         }
-        List<String> templates = fleet.faultTemplates();
-        long slot = (fleet.longestTemplate() + lookBackMs + quietMs + graceMs) / 1000 + 20;
-        long burstEntries = 0;
-        long needed = 30;
-        for (int b = 0; b < burstCount; b++) {
-            int host = b % hosts;
-            int round = b / hosts;
-            String t = templates.get(b % templates.size());
-            long start = BASE_SECOND + 10 + round * slot + (b * 7L) % 60;
-            long shift = start - Math.floorDiv(fleet.template(t).first(), 1000);
-            FleetStream.Burst burst = fleet.burst(t, host(host), shift, quietMs, graceMs);
-            List<FleetStream.Line> ls = fleet.burstLines(t, host(host), shift);
-            bursts.add(burst);
-            burstLines.add(ls);
-            burstHost.add(host);
-            burstEntries += ls.size();
-            needed = Math.max(needed, (burst.deadline() / 1000 - BASE_SECOND) + 10);
-        }
-        long span;
-        double r;
-        if (lines > 0) {
-            span = Math.max(needed, seconds > 0 ? seconds : 0);
-            r = Math.max(0, lines - burstEntries) / (double) hosts / span;
-        } else {
-            span = Math.max(needed, seconds > 0 ? seconds : 60);
-            r = 10;
-        }
-        this.seconds = span;
-        this.rate = r;
     }
 
+    /**
+     * The storm: every host inside an incident at the same time. Each host replays one fault capture
+     * (cycling through the thirteen), placed so that every capture's first gateway error falls in the
+     * same second; before it and after the incident's deadline the host sends healthy traffic at
+     * {@link #STORM_HEALTHY_RATE} lines/s, which moves its event time past the deadline and closes the
+     * incident.
+     */
+    static Plan storm(FleetStream fleet, int hosts, long quietMs, long graceMs, long lookBackMs) {
+        Plan p = new Plan(fleet, hosts, quietMs, graceMs);
+        List<String> templates = fleet.faultTemplates();
+        long lead = 0;
+        for (String t : templates) {
+            FleetStream.Template tpl = fleet.template(t);
+            lead = Math.max(lead, tpl.firstGateway() - tpl.first());
+        }
+        long firstGateway = BASE_SECOND + 10 + lead / 1000 + 1;
+        for (int h = 0; h < hosts; h++) {
+            String t = templates.get(h % templates.size());
+            p.addBurst(t, h, firstGateway - Math.floorDiv(fleet.template(t).firstGateway(), 1000));
+        }
+        p.spanAt(STORM_HEALTHY_RATE);
+        return p;
+    }
+
+    /** Healthy lines per host and second around a storm's bursts. */
+    static final double STORM_HEALTHY_RATE = 1.0;
+
+    private void addBurst(String template, int host, long shiftSeconds) {
+        FleetStream.Burst burst = fleet.burst(template, host(host), shiftSeconds, quietMs, graceMs);
+        bursts.add(burst);
+        burstTemplate.add(template);
+        burstShift.add(shiftSeconds);
+        burstHost.add(host);
+        burstEntries += fleet.size(template);
+        needed = Math.max(needed, (burst.deadline() / 1000 - BASE_SECOND) + 10);
+    }
+
+    private void span(long lines, long seconds, long dflt) {
+        if (lines > 0) {
+            this.seconds = Math.max(needed, seconds > 0 ? seconds : 0);
+            this.rate = Math.max(0, lines - burstEntries) / (double) hosts / this.seconds;
+        } else {
+            this.seconds = Math.max(needed, seconds > 0 ? seconds : dflt);
+            this.rate = 10;
+        }
+    }
+
+    private void spanAt(double healthyRate) {
+        this.seconds = needed;
+        this.rate = healthyRate;
+    }
+
+    private long burstEntries;
+    private long needed = 30;
     private final String[] names;
 
     static String host(int i) {
@@ -97,7 +139,6 @@ final class Plan {
         for (int h = 0; h < hosts; h++) {
             phase[h] = (h * 0.6180339887) % 1.0;
         }
-        int healthy = fleet.healthyLines();
         for (long s = 0; s < seconds; s++) {
             long second = BASE_SECOND + s;
             long secondEnd = (second + 1) * 1000;
@@ -107,14 +148,16 @@ final class Plan {
                 while (current[h] < mine.size()) {
                     int b = mine.get(current[h]);
                     FleetStream.Burst burst = bursts.get(b);
-                    List<FleetStream.Line> ls = burstLines.get(b);
+                    String t = burstTemplate.get(b);
+                    long shift = burstShift.get(b);
+                    int size = fleet.size(t);
                     if (burst.firstLine() >= secondEnd) {
                         break; // not started yet
                     }
-                    while (next[h] < ls.size() && ls.get(next[h]).written() < secondEnd) {
-                        out.accept(ls.get(next[h]++));
+                    while (next[h] < size && fleet.writtenAt(t, shift, next[h]) < secondEnd) {
+                        out.accept(fleet.burstLine(t, names[h], shift, next[h]++));
                     }
-                    if (next[h] < ls.size() || burst.deadline() >= second * 1000) {
+                    if (next[h] < size || burst.deadline() >= second * 1000) {
                         paused = true; // the burst's own lines, then quiet until its incident's deadline
                         break;
                     }

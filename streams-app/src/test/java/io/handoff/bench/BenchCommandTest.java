@@ -41,10 +41,21 @@ class BenchCommandTest {
         assertEquals(4, r.at("/stream/bursts").asInt());
         assertTrue(r.at("/stream/entries").asLong() >= 4_000, r.toString());
         assertTrue(r.at("/ceiling/lines_per_s").asDouble() > 0, r.toString());
+        // the ceiling of tuned clients (the better of two runs) and, for comparison, through the shipper
+        assertEquals(2, r.at("/ceiling/runs_lines_per_s").size(), r.toString());
+        assertEquals(r.at("/ceiling/lines_per_s").asDouble(), Math.max(r.at("/ceiling/runs_lines_per_s/0").asDouble(),
+                r.at("/ceiling/runs_lines_per_s/1").asDouble()), 0.5);
+        assertTrue(r.at("/ceiling/shipper_lines_per_s").asDouble() > 0, r.toString());
+        assertEquals("lz4", r.at("/ceiling/producer/compression.type").asText(), r.toString());
 
         JsonNode one = r.at("/one_instance");
         assertTrue(one.at("/lines_per_s").asDouble() > 0, one.toString());
         assertTrue(one.at("/ratio_to_ceiling").asDouble() > 0, one.toString());
+        // shipped while the topology waits, then processed as a backlog: both parts are reported
+        assertTrue(one.at("/processing_lines_per_s").asDouble() >= one.at("/lines_per_s").asDouble(), one.toString());
+        assertEquals(one.at("/seconds").asDouble(), one.at("/shipping_s").asDouble() + one.at("/processing_s").asDouble(),
+                0.5, one.toString());
+        assertEquals(0, one.at("/counters/late").asLong(), one.toString());
         JsonNode c = one.at("/correctness");
         assertEquals(4, c.at("/injected").asInt(), c.toString());
         assertEquals(4, c.at("/incidents").asInt(), c.toString());
@@ -73,6 +84,35 @@ class BenchCommandTest {
         assertTrue(r.at("/sec").isMissingNode(), "--no-sec skips SEC");
         assertEquals(0, r.at("/checks_failed").size(), r.toString());
         assertTrue(stderr.contains("handoff bench: e2e1:"), "progress goes to stderr");
+    }
+
+    @Test
+    void theStormPutsEveryHostInsideAnIncidentAndComparesItWithAsManyHealthyLines() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchCommand.run(List.of("--hosts", "4", "--lines", "2000", "--bursts", "1", "--partitions", "2",
+                        "--live-bursts", "0", "--no-sec", "--storm", "--json", "--samples", SAMPLES.toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, stderr);
+        JsonNode storm = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).at("/storm");
+        assertEquals(4, storm.at("/hosts").asInt(), storm.toString());
+        // four hosts, one whole fault capture each, all in an incident at once, each with its capture's label
+        JsonNode c = storm.at("/storm/correctness");
+        assertEquals(4, c.at("/injected").asInt(), c.toString());
+        assertEquals(4, c.at("/matched").asInt(), c.toString());
+        assertEquals(0, c.at("/extra").asInt(), c.toString());
+        // the same hosts healthy, as many lines: nothing may come out
+        JsonNode h = storm.at("/healthy/correctness");
+        assertEquals(0, h.at("/injected").asInt(), h.toString());
+        assertEquals(0, h.at("/incidents").asInt(), h.toString());
+        assertEquals(storm.at("/entries").asLong(), storm.at("/healthy_entries").asLong(), 4 * 2, storm.toString());
+        double healthy = storm.at("/healthy/lines_per_s").asDouble();
+        double stormy = storm.at("/storm/lines_per_s").asDouble();
+        assertEquals(Math.round(healthy / stormy * 100) / 100.0, storm.at("/healthy_over_storm").asDouble(), 0.011);
+        assertTrue(storm.at("/ceiling/lines_per_s").asDouble() > 0, storm.toString());
+        assertTrue(storm.at("/storm/ratio_to_ceiling").asDouble() > 0, storm.toString());
+        assertEquals(0, storm.at("/storm/counters/late").asLong(), storm.toString());
     }
 
     @Test
