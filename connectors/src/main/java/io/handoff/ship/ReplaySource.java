@@ -72,8 +72,12 @@ public final class ReplaySource {
         this.warnings = List.copyOf(warnings);
     }
 
-    /** Reads the folder's layout (not the logs yet). */
+    /**
+     * Reads the folder's layout (not the logs yet). Paths are made absolute once here: the shipper
+     * sends each entry's absolute path, and a path that is absolute already costs nothing to ask again.
+     */
     public static ReplaySource open(Path folder) {
+        folder = folder.toAbsolutePath().normalize();
         if (!Files.isDirectory(folder)) {
             throw new IllegalArgumentException("replay folder " + folder + " is not a directory");
         }

@@ -11,7 +11,9 @@ import io.handoff.ship.MultilineJoiner;
 import io.handoff.ship.ReplaySource;
 
 import java.time.ZoneId;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -22,8 +24,10 @@ import java.util.Map;
  */
 final class ReplayClock implements ReplaySource.EntryClock {
     private final HandoffConfig config;
-    private final Map<String, LineParser> parsers = new HashMap<>();
-    private final Map<String, ParseContext> contexts = new HashMap<>();
+    /** Per source, the parser of each log format (a folder has a few). */
+    private final Map<SourceKind, Map<String, LineParser>> parsers = new EnumMap<>(SourceKind.class);
+    /** Per host folder (by identity: the merge asks once per entry, so no key is built), its parsers' context. */
+    private final Map<HostFolder, ParseContext> contexts = new IdentityHashMap<>();
 
     ReplayClock(HandoffConfig config) {
         this.config = config;
@@ -37,8 +41,9 @@ final class ReplayClock implements ReplaySource.EntryClock {
                     : kind == SourceKind.PHP_FPM_ACCESS ? config.fpmAccessFormat() : null;
         }
         String f = format;
-        LineParser parser = parsers.computeIfAbsent(kind + "\u0000" + f, k -> Parsers.forKind(kind, f));
-        ParseContext context = contexts.computeIfAbsent(host.host(), h -> ParseContext.of(zone(host)));
+        LineParser parser = parsers.computeIfAbsent(kind, k -> new HashMap<>())
+                .computeIfAbsent(f == null ? "" : f, k -> Parsers.forKind(kind, f));
+        ParseContext context = contexts.computeIfAbsent(host, h -> ParseContext.of(zone(h)));
         ParseOutcome outcome = parser.parse(entry.text(), context);
         if (!(outcome instanceof ParseOutcome.Parsed p)) {
             return Long.MIN_VALUE;
