@@ -70,6 +70,8 @@ final class ReplayCommand {
             "DIR holds one folder per host (the folder name is the host name) with any of nginx-access.log,",
             "nginx-error.log, php-fpm.log, php-fpm-slow.log, php-fpm-access.log, kern.log, and optionally",
             "formats.properties (nginx.access.log_format=..., fpm.access.format=..., timezone=..., fleet=...).",
+            "Any number of hosts: they are shipped in batches whose files fit the open-file limit. Progress,",
+            "with an estimate of the time left, goes to stderr every 5 s.",
             "",
             "options:",
             "  --format text|json         text: readable lines (default); json: one object per line",

@@ -55,12 +55,15 @@ import java.util.stream.Stream;
  * reports what it costs, next to the same run's ceiling (the same records produced and consumed
  * through the same broker, no processing) and SEC over the same lines.
  *
- * <p>Phases, in this order, each on its own topics and application id: the ceiling; the throughput
- * run with one instance (lines/s, incidents vs injected bursts, heap, RSS, state per host); with
- * {@code --instances 2} the same stream on two instances sharing the application id (and with
- * {@code --kill-one}, one of them crashed halfway: its incident ids must equal the one-instance
- * run's, none lost, none duplicated, read under read_committed); the live segment (event time =
- * wall time: latency from a burst's last gateway error to its incident on the topic); SEC.
+ * <p>Phases, in this order, each on its own topics and application id: the ceiling (the same raw
+ * records through tuned clients, and through the shipper); the throughput run with one instance
+ * (lines/s, incidents vs injected bursts, heap, RSS, state per host); with {@code --instances 2} the
+ * same stream on two instances sharing the application id (and with {@code --kill-one}, one of them
+ * crashed halfway: its incident ids must equal the one-instance run's, none lost, none duplicated,
+ * read under read_committed); the live segment (event time = wall time: latency from a burst's last
+ * gateway error to its incident on the topic); SEC; with {@code --storm}, the storm and as many
+ * healthy lines, each with its ceiling. A throughput run ships its stream (records stamped with
+ * their event time) while the topology is paused and then processes it as a backlog.
  *
  * <p>Progress goes to {@code err}, the table (or with {@code --json} one JSON object) to {@code out}.
  * Exit codes: 0 ran and every check held, 1 a failure or a check that did not hold (the report still
