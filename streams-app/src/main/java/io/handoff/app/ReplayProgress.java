@@ -47,7 +47,7 @@ final class ReplayProgress {
             b.append(')');
         }
         b.append(String.format(Locale.ROOT, ", %,.0f lines/s", rate));
-        b.append(", ETA ").append(rate > 0 && expected > 0 ? duration((expected - s.correlated()) / rate) : "unknown yet");
+        b.append(", ETA ").append(settled() && expected > 0 ? duration((expected - s.correlated()) / rate) : "unknown yet");
         b.append(String.format(Locale.ROOT, "; %d incidents so far", s.incidents()));
         return b.toString();
     }
@@ -61,6 +61,23 @@ final class ReplayProgress {
                 : (double) s.shipped() * s.totalBytes() / s.bytesRead();
         double share = s.rawConsumed() > 0 ? Math.min(1.0, (double) s.parsed() / s.rawConsumed()) : 1.0;
         return Math.max(s.correlated(), Math.round(entries * share));
+    }
+
+    /** Lines the correlator must have consumed over this much time before the rate means anything. */
+    static final long SETTLE_LINES = 1_000;
+    static final long SETTLE_NANOS = 5_000_000_000L;
+
+    /**
+     * Whether the window holds enough to estimate from: a start that has consumed two lines gives no
+     * rate worth an ETA (it printed 2,135 hours).
+     */
+    boolean settled() {
+        if (samples.size() < 2) {
+            return false;
+        }
+        long[] first = samples.peekFirst();
+        long[] last = samples.peekLast();
+        return last[1] - first[1] >= SETTLE_LINES && last[0] - first[0] >= SETTLE_NANOS;
     }
 
     /** Lines per second the correlator consumed over the window; 0 until two samples differ. */

@@ -39,6 +39,14 @@ class ReplayProgressTest {
     }
 
     @Test
+    void noEstimateFromAHandfulOfLines() {
+        ReplayProgress p = new ReplayProgress();
+        p.line(at(0, 500_000, 500_000, false, 0, 0, 0));
+        assertEquals("handoff: 0% — correlated 2 of ~1,000,000 lines (shipped 50%, batch 2 of 4), 0 lines/s, ETA unknown yet;"
+                + " 3 incidents so far", p.line(at(6, 500_000, 500_000, false, 10, 10, 2)));
+    }
+
+    @Test
     void durationsReadLikeAClock() {
         assertEquals("0s", ReplayProgress.duration(0.2));
         assertEquals("59s", ReplayProgress.duration(59.4));
