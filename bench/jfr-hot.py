@@ -27,6 +27,9 @@ STAGES = [
     ('EOS commit (flush, offsets, transaction markers)',
      has('TaskManager.commit', 'StreamsProducer.commitTransaction', 'sendOffsetsToTransaction',
          'TaskExecutor.commitOffsetsOrTransaction', 'StreamsProducer.maybeBeginTransaction')),
+    # Kafka Streams 4.3.1 formats a diagnostic string per empty input partition on every readiness check
+    # (once per record while some input partition is empty) unless max.task.idle.ms is -1
+    ('Streams: readiness check of the task\'s partitions', has('PartitionGroup.readyToProcess')),
     ('envelope decode (JSON of the shipper)', has('io.handoff.ship.Envelope.decode')),
     ('parse (the source parsers)', has('io.handoff.parse.')),
     ('Avro encode of LogEvent (events sink)',
@@ -43,9 +46,9 @@ STAGES = [
          'RocksDbIterator', 'CachingKeyValueStore.get')),
     ('fleet stage', has('io.handoff.fleet.')),
     ('correlate and classify (logic)', has('io.handoff.correlate.', 'io.handoff.classify.')),
+    ('records out (producer send)', has('RecordCollectorImpl.send', 'KafkaProducer.send', 'KafkaProducer.doSend')),
     ('topology: dead letters, metrics, SIEM mirror', has('io.handoff.topology.', 'io.handoff.siem.')),
     ('Avro/serde (other records)', has('io.handoff.serde.', 'org.apache.avro.')),
-    ('records out (producer send)', has('RecordCollectorImpl.send', 'KafkaProducer.send', 'KafkaProducer.doSend')),
     ('records in (consumer poll, fetch)', has('KafkaConsumer.poll', 'StreamThread.pollPhase', 'ClassicKafkaConsumer.poll',
                                               'AsyncKafkaConsumer.poll')),
     ('Streams runtime (other)', has('org.apache.kafka.streams.')),
@@ -84,7 +87,7 @@ def main():
         name = thread_kind(raw_name)
         threads[name] += 1
         total += 1
-        if 'StreamThread' in name:
+        if re.search(r'StreamThread-\d+$', raw_name):  # not its producer's network thread
             stream_total += 1
             st = stage(frames)
             stages[st] += 1
