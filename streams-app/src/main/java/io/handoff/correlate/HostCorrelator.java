@@ -473,7 +473,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             if (n < PER_KIND) {
                 lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "a" + n), e);
                 k.setLastAt(Math.max(k.getLastAt(), t));
-            } else if (t >= k.getLastAt()) {
+            } else if (t > k.getLastAt() || t == k.getLastAt() && laterThanLatestKept(host, kind, e)) {
                 lines.put(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "a" + PER_KIND), e);
                 k.setLastAt(t);
             }
@@ -481,6 +481,15 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         }
         k.setCount(k.getKeptBefore() + k.getAfter());
         return notable;
+    }
+
+    /**
+     * Of two lines of a kind written at the same instant, the latest-line slot keeps the later in
+     * {@link #LINE_ORDER}, whichever arrived last: what is kept never depends on the order of arrival.
+     */
+    private boolean laterThanLatestKept(String host, String kind, LogEvent e) {
+        LogEvent kept = lines.get(CorrelateStores.lineKey(host, CorrelateStores.INCIDENT, kind, "a" + PER_KIND));
+        return kept == null || LINE_ORDER.compare(e, kept) > 0;
     }
 
     /** Counts {@code n} access lines stamped {@code t}: inside [first, last] into the total, else by second. */
