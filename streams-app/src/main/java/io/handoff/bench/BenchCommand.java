@@ -1035,7 +1035,9 @@ public final class BenchCommand {
          * written at a wall-clock instant; everything up to that line is shipped at that instant (the
          * burst compressed into one moment), the capture's later lines when the clock reaches them, and
          * after the incident's deadline the host's healthy traffic goes on at 4 lines/s. Latency: from
-         * the last gateway error's instant to the incident read (read_committed) from the topic.
+         * the last gateway error's instant to the incident read (read_committed) from the topic; and the
+         * first provisional record's, from the instant the burst's first gateway error was shipped to its
+         * OPEN record read from the incident-updates topic.
          */
         private Map<String, Object> live(FleetStream fleet, HandoffConfig base, String bootstrap, String registry, Path tmp) {
             long quiet = o.liveQuiet.toMillis();
@@ -1079,6 +1081,10 @@ public final class BenchCommand {
                     }
                 }
                 Map<String, Long> latency = new TreeMap<>();
+                Map<String, FleetStream.Burst> byHost = new HashMap<>();
+                bursts.forEach(b -> byHost.put(b.host(), b));
+                Map<String, Long> firstShipped = new HashMap<>();
+                Map<String, Long> provisional = new TreeMap<>();
                 try (Shipper shipper = Shipper.create(bootstrap, p.config.topics(), FRESH_TOPICS)) {
                     long deadline = System.currentTimeMillis() + (end - System.currentTimeMillis()) + o.timeout.toMillis();
                     while (latency.size() < bursts.size() && System.currentTimeMillis() < deadline) {
@@ -1086,6 +1092,10 @@ public final class BenchCommand {
                         while (!queue.isEmpty() && queue.peek().at() <= now) {
                             FleetStream.Line l = queue.poll().line();
                             shipper.send(l.kind(), envelope(l), l.written());
+                            FleetStream.Burst b = byHost.get(l.host());
+                            if (b != null && l.written() >= b.firstGateway() && l.written() <= b.lastGateway()) {
+                                firstShipped.putIfAbsent(l.host(), now);
+                            }
                         }
                         p.checkFailed();
                         p.poll(queue.isEmpty() ? 100 : Math.max(0, Math.min(50, queue.peek().at() - now)));
@@ -1094,6 +1104,11 @@ public final class BenchCommand {
                                 if (x.type().equals("incident") && x.host().equals(b.host())
                                         && x.startedAt() <= b.lastGateway() + 1000 && !latency.containsKey(b.host())) {
                                     latency.put(b.host(), x.arrivedAt() - b.lastGateway());
+                                }
+                                if (x.type().equals("update-OPEN") && x.host().equals(b.host())
+                                        && x.startedAt() <= b.lastGateway() + 1000 && firstShipped.containsKey(b.host())
+                                        && !provisional.containsKey(b.host())) {
+                                    provisional.put(b.host(), x.arrivedAt() - firstShipped.get(b.host()));
                                 }
                             }
                         }
@@ -1108,12 +1123,20 @@ public final class BenchCommand {
                 r.put("latency_p99_s", l.isEmpty() ? null : round(percentile(l, 99) / 1000.0, 2));
                 r.put("latency_max_s", l.isEmpty() ? null : round(l.get(l.size() - 1) / 1000.0, 2));
                 r.put("latency_minus_quiet_p99_s", l.isEmpty() ? null : round((percentile(l, 99) - quiet) / 1000.0, 2));
+                List<Long> open = new ArrayList<>(provisional.values());
+                open.sort(null);
+                r.put("provisional_seen", open.size());
+                r.put("provisional_latency_p50_s", open.isEmpty() ? null : round(percentile(open, 50) / 1000.0, 2));
+                r.put("provisional_latency_p99_s", open.isEmpty() ? null : round(percentile(open, 99) / 1000.0, 2));
+                r.put("provisional_latency_max_s", open.isEmpty() ? null : round(open.get(open.size() - 1) / 1000.0, 2));
                 r.put("correctness", correctness(bursts, p.outputs(), "live"));
                 if (latency.size() < bursts.size()) {
                     failures.add("live: " + (bursts.size() - latency.size()) + " bursts without an incident in time");
                 }
-                progress("live: latency p50 %.2f s, p99 %.2f s (quiet %s + grace %s)", percentile(l, 50) / 1000.0,
-                        percentile(l, 99) / 1000.0, o.liveQuiet, o.liveGrace);
+                progress("live: latency p50 %.2f s, p99 %.2f s (quiet %s + grace %s); first provisional record p50 %.2f s,"
+                        + " p99 %.2f s (%d/%d)", percentile(l, 50) / 1000.0, percentile(l, 99) / 1000.0, o.liveQuiet,
+                        o.liveGrace, open.isEmpty() ? Double.NaN : percentile(open, 50) / 1000.0,
+                        open.isEmpty() ? Double.NaN : percentile(open, 99) / 1000.0, open.size(), bursts.size());
             }
             return r;
         }
@@ -1212,6 +1235,9 @@ public final class BenchCommand {
                 rows.add(row("incident latency p50 / p99", live.get("latency_p50_s") + " s / " + live.get("latency_p99_s") + " s",
                         "quiet " + live.get("quiet_s") + " s + grace " + live.get("grace_s") + " s; "
                                 + live.get("incidents_seen") + "/" + live.get("bursts") + " bursts"));
+                rows.add(row("first provisional record p50 / p99", live.get("provisional_latency_p50_s") + " s / "
+                        + live.get("provisional_latency_p99_s") + " s", "from the first gateway error shipped; "
+                        + live.get("provisional_seen") + "/" + live.get("bursts") + " bursts"));
             }
             Map<String, Object> sec = get("sec");
             if (sec != null) {

@@ -334,12 +334,16 @@ final class Pipeline implements AutoCloseable {
         admin.close(Duration.ofSeconds(5));
     }
 
-    /** read_committed reader of the incidents and warnings topics, noting each record's arrival. */
+    /**
+     * read_committed reader of the incidents, incident-updates and warnings topics, noting each record's
+     * arrival; an update is of type {@code update-OPEN} or {@code update-CLOSED}.
+     */
     static final class Reader implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final SpecificAvroSerde<Incident> incidents = new SpecificAvroSerde<>(Incident.class);
         private final SpecificAvroSerde<Warning> warnings = new SpecificAvroSerde<>(Warning.class);
         private final String incidentTopic;
+        private final String updatesTopic;
         private final List<Output> out = new ArrayList<>();
 
         Reader(HandoffConfig config, String bootstrap) {
@@ -351,8 +355,9 @@ final class Pipeline implements AutoCloseable {
             incidents.configure(config.streams(), false);
             warnings.configure(config.streams(), false);
             incidentTopic = config.topics().incidents();
+            updatesTopic = config.topics().incidentUpdates();
             List<TopicPartition> parts = new ArrayList<>();
-            for (String topic : List.of(incidentTopic, config.topics().warnings())) {
+            for (String topic : List.of(incidentTopic, updatesTopic, config.topics().warnings())) {
                 for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                     parts.add(new TopicPartition(topic, p.partition()));
                 }
@@ -364,9 +369,10 @@ final class Pipeline implements AutoCloseable {
         synchronized void poll(long ms) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(ms))) {
                 long now = System.currentTimeMillis();
-                if (r.topic().equals(incidentTopic)) {
+                if (r.topic().equals(incidentTopic) || r.topic().equals(updatesTopic)) {
                     Incident i = incidents.deserializer().deserialize(r.topic(), r.headers(), r.value());
-                    out.add(new Output("incident", i.getId(), i.getHost(), i.getRootCause().name(),
+                    String type = r.topic().equals(incidentTopic) ? "incident" : "update-" + i.getStatus().name();
+                    out.add(new Output(type, i.getId(), i.getHost(), i.getRootCause().name(),
                             i.getStartedAt().toEpochMilli(), i.getEndedAt().toEpochMilli(), now));
                 } else {
                     Warning w = warnings.deserializer().deserialize(r.topic(), r.headers(), r.value());
