@@ -314,13 +314,13 @@ public final class BenchCommand {
     static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
         return new HandoffConfig(t, c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), c.quietPeriod(), c.lookBack(),
                 c.grace(), c.idleClose(), c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits(), c.sourceIdle());
     }
 
     static HandoffConfig withTimes(HandoffConfig c, Duration quiet, Duration grace, Duration idleClose) {
         return new HandoffConfig(c.topics(), c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), quiet, c.lookBack(),
                 grace, idleClose, c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits(), c.sourceIdle());
     }
 
     /** One bench run. */
