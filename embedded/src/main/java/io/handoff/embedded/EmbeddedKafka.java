@@ -343,7 +343,45 @@ public final class EmbeddedKafka implements AutoCloseable {
                 throw new IllegalStateException("interrupted while creating topic " + r.getKey(), e);
             }
         }
+        awaitLeaders(admin, created, timeout);
         return created;
+    }
+
+    /**
+     * Waits (bounded) until every partition of the topics has a leader in the broker's metadata. A producer
+     * that sends in the moment between a topic's creation and its leader's election gets
+     * NOT_LEADER_OR_FOLLOWER, and an idempotent producer's first batch retried then can be refused as out of
+     * sequence until its delivery timeout: tests that ship right after creating their topics failed so.
+     */
+    static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .values().stream().flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && p.leader().id() >= 0);
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // not known yet: ask again until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the leaders of " + topics, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + topics + " have no leader after " + timeout);
+            }
+            try {
+                Thread.sleep(50); // polling the broker's metadata, bounded by the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the leaders of " + topics, e);
+            }
+        }
     }
 
     /**
