@@ -45,9 +45,6 @@ public final class ConfigLoader {
                 + " incident waits for a log that lags (default 10s)");
         k.put("handoff.idle-close", "wall-clock silence of a host after which its open incident closes, counted while the"
                 + " application is caught up and the broker answers (default 40s)");
-        k.put("handoff.source-idle", "wall-clock silence of one of a host's logs after which it no longer holds the host's"
-                + " incidents open: a log still delivering lines holds an incident until it has passed the incident's window"
-                + " (default 5s)");
         k.put("handoff.evidence-cap", "evidence lines kept per incident (default 50)");
         k.put("handoff.fleet.window", "fleet correlation window (default 2m)");
         k.put("handoff.fleet.min-hosts", "hosts needed for a fleet incident (default 3) …");
@@ -165,8 +162,7 @@ public final class ConfigLoader {
                         duration(s, "handoff.max-event-lead", d.limits().maxEventLead()),
                         bytes(s, "handoff.max-line-bytes", d.limits().maxLineBytes()),
                         bytes(s, "handoff.max-entry-bytes", d.limits().maxEntryBytes()),
-                        duration(s, "handoff.unreachable-after", d.limits().unreachableAfter())),
-                duration(s, "handoff.source-idle", d.sourceIdle()));
+                        duration(s, "handoff.unreachable-after", d.limits().unreachableAfter())));
     }
 
     /** Whether {@code key} was set in the file, the environment or a flag (not left at its default). */

@@ -33,10 +33,6 @@ import java.util.Map;
  * @param recurrenceDays    … the last D days (counting the current one)
  * @param streams           extra Kafka Streams / client properties (bootstrap.servers, schema.registry.url, …)
  * @param limits            what a record may be before handoff refuses or cuts it ({@link Limits})
- * @param sourceIdle        wall-clock time (counted while live) after a host's log last delivered a line beyond
- *                          which it no longer holds that host's incidents open: a log still delivering lines
- *                          holds an incident until it has passed the incident's window, however far the host's
- *                          other logs ran ahead; one that stopped does not
  */
 public record HandoffConfig(
         TopicNames topics,
@@ -56,22 +52,7 @@ public record HandoffConfig(
         int recurrenceMin,
         int recurrenceDays,
         Map<String, String> streams,
-        Limits limits,
-        Duration sourceIdle) {
-
-    /** The default of {@link #sourceIdle}. */
-    public static final Duration DEFAULT_SOURCE_IDLE = Duration.ofSeconds(5);
-
-    /** Everything but {@link #sourceIdle}, which takes its default. */
-    public HandoffConfig(TopicNames topics, ZoneId defaultZone, String nginxLogFormat, String fpmAccessFormat,
-                         Duration quietPeriod, Duration lookBack, Duration grace, Duration idleClose, int evidenceCap,
-                         Duration fleetWindow, int fleetMinHosts, double fleetMinShare, Duration activeWindow,
-                         Duration recurrenceTolerance, int recurrenceMin, int recurrenceDays, Map<String, String> streams,
-                         Limits limits) {
-        this(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace, idleClose, evidenceCap,
-                fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance, recurrenceMin, recurrenceDays,
-                streams, limits, DEFAULT_SOURCE_IDLE);
-    }
+        Limits limits) {
 
     /**
      * Bounds on one record, so that no line, however mistimed or large, can stop the application.
@@ -139,24 +120,18 @@ public record HandoffConfig(
     public HandoffConfig withStreams(Map<String, String> props) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, Map.copyOf(props), limits, sourceIdle);
+                recurrenceMin, recurrenceDays, Map.copyOf(props), limits);
     }
 
     public HandoffConfig withIdleClose(Duration d) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 d, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle);
+                recurrenceMin, recurrenceDays, streams, limits);
     }
 
     public HandoffConfig withLimits(Limits l) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, l, sourceIdle);
-    }
-
-    public HandoffConfig withSourceIdle(Duration d) {
-        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
-                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, d);
+                recurrenceMin, recurrenceDays, streams, l);
     }
 }

@@ -314,13 +314,13 @@ public final class BenchCommand {
     static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
         return new HandoffConfig(t, c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), c.quietPeriod(), c.lookBack(),
                 c.grace(), c.idleClose(), c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits(), c.sourceIdle());
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
     }
 
     static HandoffConfig withTimes(HandoffConfig c, Duration quiet, Duration grace, Duration idleClose) {
         return new HandoffConfig(c.topics(), c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), quiet, c.lookBack(),
                 grace, idleClose, c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits(), c.sourceIdle());
+                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
     }
 
     /** One bench run. */
@@ -778,17 +778,7 @@ public final class BenchCommand {
                 double rate = plan.entries / secs;
                 progress("%s: %,.0f lines/s end to end (%,d entries in %.1f s: shipping %.1f s, then processing %.1f s ="
                         + " %,.0f lines/s)", name, rate, plan.entries, secs, shipSecs, processSecs, plan.entries / processSecs);
-                // an incident leaves the open store at once, its record only with the transaction's commit: read
-                // the outputs to their end once nothing has been open for longer than a commit takes
-                long[] zeroSince = {Long.MAX_VALUE};
-                waitFor(p, deadline, name, "closing incidents", () -> {
-                    if (p.open() != 0) {
-                        zeroSince[0] = Long.MAX_VALUE;
-                        return false;
-                    }
-                    zeroSince[0] = Math.min(zeroSince[0], System.nanoTime());
-                    return System.nanoTime() - zeroSince[0] > TimeUnit.SECONDS.toNanos(2) && p.drained();
-                });
+                waitFor(p, deadline, name, "closing incidents", () -> p.open() == 0 && p.drained());
                 r.put("instances", instances);
                 r.put("killed_one", kill);
                 r.put("lines_per_s", round(rate, 0));
