@@ -41,14 +41,14 @@ class DeployFilesTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final TopicNames T = TopicNames.defaults();
 
-    /** Every topic of the catalogue (the fleet stage's two are named in io.handoff.fleet.FleetStage). */
+    /** Every topic of the catalogue (Kafka Streams creates the application's internal topics itself). */
     static Set<String> catalogue() {
         Set<String> s = new TreeSet<>();
         for (SourceKind k : SourceKind.values()) {
             s.add(T.raw(k));
         }
         s.addAll(List.of(T.events(), T.incidents(), T.incidentUpdates(), T.warnings(), T.fleetIncidents(), T.deadLetter(),
-                T.incidentsEcs(), T.prefix() + ".fleet-repartition", T.prefix() + ".fleet-activity"));
+                T.incidentsEcs()));
         return s;
     }
 
@@ -167,7 +167,7 @@ class DeployFilesTest {
                 assertTrue(retention == -1 ? c.containsKey("retention.bytes") : retention >= 86_400_000L,
                         t.getKey() + ": retention " + retention + " ms is under a day, or unbounded in size too");
             }
-            if (!t.getKey().startsWith(T.prefix() + ".raw.") && !t.getKey().startsWith(T.prefix() + ".fleet-")) {
+            if (!t.getKey().startsWith(T.prefix() + ".raw.")) {
                 assertEquals("LogAppendTime", c.get("message.timestamp.type"), t.getKey() + ": an output takes the broker's time");
             }
         }
@@ -176,10 +176,8 @@ class DeployFilesTest {
         for (String t : List.of(T.raw(SourceKind.KERN), T.events(), T.incidents(), T.warnings())) {
             assertEquals(hostKeyed, created.get(t).partitions(), t + ": host-keyed topics have one partition count");
         }
-        assertEquals(created.get(T.prefix() + ".fleet-repartition").partitions(),
-                created.get(T.prefix() + ".fleet-activity").partitions(), "the fleet window reads both: one partition count");
         assertTrue(list(map(map(services.get("topics"), "topics").get("healthcheck"), "topics.healthcheck").get("test"), "test")
-                .toString().contains(T.prefix() + ".fleet-activity"), "the topics service is healthy once its last topic exists");
+                .toString().contains(T.incidentsEcs()), "the topics service is healthy once its last topic exists");
 
         // the app runs `handoff run` with the registry and the state volume
         Map<String, Object> app = map(services.get("handoff"), "handoff");

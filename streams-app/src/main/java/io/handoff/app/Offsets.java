@@ -61,6 +61,8 @@ public final class Offsets {
         cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Streams purges a repartition topic up to what it has committed: a seek before its start reads from there
+        cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
                 out.put(e.getKey(), lastDataOffset(c, e.getKey(), e.getValue()));

@@ -335,7 +335,7 @@ final class ReplayCommand {
                     } else if (phase.equals("fleet: reading incidents")) {
                         // the fleet stage reads the incidents back; all of them must reach it
                         if (watch.consumed(incidentTargets)) {
-                            fleetTargets = watch.lastDataOffsets(FleetStage.topics(config.topics()));
+                            fleetTargets = watch.lastDataOffsets(FleetStage.internalTopics(appId));
                             phase = "fleet: reading hosts";
                         }
                     } else if (phase.equals("fleet: reading hosts")) {

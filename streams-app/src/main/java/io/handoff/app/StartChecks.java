@@ -53,7 +53,11 @@ final class StartChecks {
 
     private StartChecks() {}
 
-    /** The topics a topology reads (its sources) and writes (its sinks), from its description. */
+    /**
+     * The topics a topology reads (its sources) and writes (its sinks), from its description, less the
+     * repartition topics, which Streams creates when it starts (they are described without the
+     * application id, as {@code <name>-repartition}; no topic of the catalogue ends so).
+     */
     static Set<String> topics(Topology topology) {
         Set<String> all = new TreeSet<>();
         for (TopologyDescription.Subtopology s : topology.describe().subtopologies()) {
@@ -65,10 +69,15 @@ final class StartChecks {
                 }
             }
         }
+        all.removeIf(StartChecks::repartition);
         return all;
     }
 
-    /** The topics a topology writes. */
+    private static boolean repartition(String topic) {
+        return topic.endsWith("-repartition");
+    }
+
+    /** The topics a topology writes, less its repartition topics. */
     static Set<String> sinks(Topology topology) {
         Set<String> all = new TreeSet<>();
         for (TopologyDescription.Subtopology s : topology.describe().subtopologies()) {
@@ -78,6 +87,7 @@ final class StartChecks {
                 }
             }
         }
+        all.removeIf(StartChecks::repartition);
         return all;
     }
 

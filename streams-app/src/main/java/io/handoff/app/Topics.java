@@ -1,7 +1,6 @@
 package io.handoff.app;
 
 import io.handoff.avro.SourceKind;
-import io.handoff.fleet.FleetStage;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -25,9 +24,9 @@ final class Topics {
 
     /**
      * All topic names of a prefix: the six raw topics, events, incidents, incident updates, warnings, fleet
-     * incidents, dead letters, the ECS mirror, and the fleet stage's two internal topics (partitioned like
-     * the rest). docs/DEPLOY.md, docker-compose.yml and deploy/kafka-topics.yaml list exactly these, with
-     * {@link #config}.
+     * incidents, dead letters, the ECS mirror. docs/DEPLOY.md, docker-compose.yml and
+     * deploy/kafka-topics.yaml list exactly these, with {@link #config}. Kafka Streams creates its internal
+     * topics (the changelogs and the fleet stage's repartition topics) itself.
      */
     static List<String> all(TopicNames t) {
         List<String> names = new java.util.ArrayList<>();
@@ -36,7 +35,6 @@ final class Topics {
         }
         names.addAll(List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
                 t.incidentsEcs()));
-        names.addAll(FleetStage.topics(t));
         return names;
     }
 
@@ -48,8 +46,7 @@ final class Topics {
      * every output handoff writes takes the broker's time ({@code message.timestamp.type=LogAppendTime}), so
      * time-based retention counts from when an incident was written, not from when its lines were — an
      * incident of last month's logs stays its 30 days. The event time is in each value ({@code timestamp},
-     * {@code started_at}); handoff's own readers take it from there. The fleet stage's topics are the fleet's
-     * ({@link FleetStage#topicConfig}).
+     * {@code started_at}); handoff's own readers take it from there.
      */
     static Map<String, String> config(TopicNames t, String topic) {
         Map<String, String> c = new LinkedHashMap<>();
@@ -57,9 +54,6 @@ final class Topics {
             c.put("cleanup.policy", "compact");
             c.put("message.timestamp.type", "LogAppendTime");
             return c;
-        }
-        if (FleetStage.topics(t).contains(topic)) {
-            return FleetStage.topicConfig(topic);
         }
         c.put("cleanup.policy", "delete");
         long days;

@@ -6,7 +6,6 @@ import io.handoff.app.HandoffConfig;
 import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
-import io.handoff.fleet.FleetStage;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.TopicNames;
 import io.handoff.topology.HandoffMetrics;
@@ -124,11 +123,6 @@ final class Pipeline implements AutoCloseable {
         for (String n : List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
                 t.incidentsEcs())) {
             topics.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(BenchCommand.KEEP_RECORDS));
-        }
-        for (String n : FleetStage.topics(t)) { // the fleet stage's own topics, partitioned like the rest
-            Map<String, String> c = new HashMap<>(FleetStage.topicConfig(n));
-            c.putAll(BenchCommand.KEEP_RECORDS);
-            topics.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(c));
         }
         try {
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);

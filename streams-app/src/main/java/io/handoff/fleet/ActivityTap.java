@@ -9,6 +9,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The active-fleet signal, taken where every line already passes: a second child of the correlator's
@@ -27,7 +28,6 @@ final class ActivityTap implements Processor<String, LogEvent, String, Heartbeat
     static final Duration PERIOD = Duration.ofMinutes(1);
     static final int MAX_HOSTS = 200_000;
 
-    private final String child;
     private ProcessorContext<String, Heartbeat> context;
     private final Map<String, Seen> seen = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -37,10 +37,6 @@ final class ActivityTap implements Processor<String, LogEvent, String, Heartbeat
     };
 
     private record Seen(long time, String fleet) {}
-
-    ActivityTap(String child) {
-        this.child = child;
-    }
 
     @Override
     public void init(ProcessorContext<String, Heartbeat> context) {
@@ -56,16 +52,16 @@ final class ActivityTap implements Processor<String, LogEvent, String, Heartbeat
         String host = e.getHost();
         long t = Lines.writtenAt(e);
         Seen before = seen.get(host);
-        if (before != null && t <= before.time && java.util.Objects.equals(before.fleet, e.getFleet())) {
+        if (before != null && t <= before.time && Objects.equals(before.fleet, e.getFleet())) {
             return; // an older line than one already seen: nothing new about activity
         }
         long period = PERIOD.toMillis();
-        boolean due = before == null || !java.util.Objects.equals(before.fleet, e.getFleet())
+        boolean due = before == null || !Objects.equals(before.fleet, e.getFleet())
                 || Math.floorDiv(t, period) != Math.floorDiv(before.time, period);
         long latest = before == null ? t : Math.max(t, before.time);
         seen.put(host, new Seen(latest, e.getFleet()));
         if (due) {
-            context.forward(new Record<>(host, new Heartbeat(e.getFleet(), latest), latest), child);
+            context.forward(new Record<>(host, new Heartbeat(e.getFleet(), latest), latest));
         }
     }
 }

@@ -12,7 +12,8 @@ import java.util.function.Function;
  * Partitions the fleet stage's two inputs by <em>fleet label alone</em> (murmur2 of the label, ""
  * for the default fleet), so that a fleet's heartbeats and all its incidents, whatever their root
  * cause, meet in one task: the task that counts the fleet's active hosts is the one that closes its
- * windows. Both topics must have the same partition count (handoff creates all its topics with one).
+ * windows. Both are Kafka Streams repartition topics that take the partition count of their input
+ * ({@code handoff.incidents}, {@code handoff.events}), which must be equal, as for every host-keyed topic.
  */
 final class FleetPartitioner<K, V> implements StreamPartitioner<K, V> {
     private final Function<V, String> fleetOf;

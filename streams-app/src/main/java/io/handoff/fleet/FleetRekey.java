@@ -11,12 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * travels: the evidence stays on {@code handoff.incidents}.
  */
 final class FleetRekey implements Processor<String, Incident, String, Member> {
-    private final String child;
     private ProcessorContext<String, Member> context;
-
-    FleetRekey(String child) {
-        this.child = child;
-    }
 
     @Override
     public void init(ProcessorContext<String, Member> context) {
@@ -30,7 +25,6 @@ final class FleetRekey implements Processor<String, Incident, String, Member> {
             return; // a tombstone on the incidents topic is not an incident
         }
         Member m = Member.of(i);
-        context.forward(new Record<>(FleetStage.groupKey(i.getFleet(), m.trigger()), m, i.getStartedAt().toEpochMilli()),
-                child);
+        context.forward(new Record<>(FleetStage.groupKey(i.getFleet(), m.trigger()), m, i.getStartedAt().toEpochMilli()));
     }
 }

@@ -1,24 +1,26 @@
 package io.handoff.fleet;
 
-import io.handoff.topology.CloseGate;
-
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
+import io.handoff.avro.LogEvent;
 import io.handoff.avro.RootCause;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.TopicNames;
+import io.handoff.topology.CloseGate;
 import io.handoff.topology.HandoffMetrics;
-import io.handoff.topology.HandoffTopology;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -38,31 +40,34 @@ import java.util.Map;
  *
  * <pre>
  * in sub-topology "correlate" (a second child of source-events, no change to the correlator):
- *   source-events → fleet-activity-tap → fleet-sink-activity (&lt;prefix&gt;.fleet-activity: host → Heartbeat, partitioned by fleet)
+ *   source-events → fleet-activity-tap → fleet-activity-repartition (internal: host → Heartbeat, partitioned by fleet)
  * sub-topology "fleet-rekey":
  *   fleet-source-incidents (handoff.incidents, host → Incident) → fleet-rekey
- *       → fleet-sink-repartition (&lt;prefix&gt;.fleet-repartition: fleet|trigger → Member, partitioned by fleet)
+ *       → fleet-repartition (internal: fleet|trigger → Member, partitioned by fleet)
  * sub-topology "fleet-window":
- *   fleet-source-repartition + fleet-source-activity → fleet-window
+ *   fleet-repartition-source + fleet-activity-repartition-source → fleet-input (merge) → fleet-window
  *       [fleet-open-windows, fleet-window-hosts, fleet-active-hosts, fleet-recurrence]
  *       → fleet-sink-incidents (handoff.fleet-incidents: fleet|cause → FleetIncident)
  * </pre>
  *
- * The two fleet topics are partitioned by fleet label alone ({@link FleetPartitioner}): one task sees a
- * fleet's heartbeats and all its incidents. They are plain topics (the Processor API cannot declare
- * internal topics), created with the others: {@link #topics(TopicNames)}, {@link #topicConfig(String)}.
- * See docs/FLEET.md for the design and the scale analysis.
+ * The two hops are Kafka Streams repartition topics ({@code <application.id>-fleet-repartition} and
+ * {@code <application.id>-fleet-activity-repartition}, {@link #internalTopics(String)}): Streams creates
+ * them with the partition count of their input topics and purges what it has committed, so users
+ * create only the topics they read or write. Both are partitioned by fleet label alone
+ * ({@link FleetPartitioner}): one task sees a fleet's heartbeats and all its incidents. See
+ * docs/FLEET.md for the design and the scale analysis.
  */
 public final class FleetStage {
     private FleetStage() {}
 
     public static final String ACTIVITY_TAP = "fleet-activity-tap";
-    public static final String SINK_ACTIVITY = "fleet-sink-activity";
     public static final String SOURCE_INCIDENTS = "fleet-source-incidents";
     public static final String REKEY = "fleet-rekey";
-    public static final String SINK_REPARTITION = "fleet-sink-repartition";
-    public static final String SOURCE_REPARTITION = "fleet-source-repartition";
-    public static final String SOURCE_ACTIVITY = "fleet-source-activity";
+    /** The repartition of the incidents: {@code <application.id>-fleet-repartition}. */
+    public static final String REPARTITION = "fleet-repartition";
+    /** The repartition of the heartbeats: {@code <application.id>-fleet-activity-repartition}. */
+    public static final String ACTIVITY_REPARTITION = "fleet-activity-repartition";
+    public static final String INPUT = "fleet-input";
     public static final String WINDOW = "fleet-window";
     public static final String SINK_FLEET_INCIDENTS = "fleet-sink-incidents";
 
@@ -71,36 +76,12 @@ public final class FleetStage {
     public static final String ACTIVE_STORE = "fleet-active-hosts";
     public static final String RECURRENCE_STORE = "fleet-recurrence";
 
-    /** Incidents re-keyed by fleet and trigger, partitioned by fleet: {@code <prefix>.fleet-repartition}. */
-    public static String repartitionTopic(TopicNames t) {
-        return t.prefix() + ".fleet-repartition";
-    }
-
-    /** Heartbeats, keyed by host, partitioned by fleet, compacted: {@code <prefix>.fleet-activity}. */
-    public static String activityTopic(TopicNames t) {
-        return t.prefix() + ".fleet-activity";
-    }
-
-    /** The topics the stage adds to handoff's catalogue; create them with the same partition count as the others. */
-    public static List<String> topics(TopicNames t) {
-        return List.of(repartitionTopic(t), activityTopic(t));
-    }
-
     /**
-     * Topic configuration for {@code NewTopic.configs(...)}: the activity topic is compacted (the latest
-     * heartbeat per host is all that matters, so it stays as small as the fleet); the repartition topic
-     * is read once, but its record times are the incidents' event times (the window reads them), so
-     * time-based retention would delete the members of a catch-up of old logs before they are read: it is
-     * bounded by size instead (256 MiB per partition, about a million members).
+     * The stage's two internal topics, named by Kafka Streams after the application id: incidents
+     * re-keyed by fleet and trigger, and the hosts' heartbeats, both partitioned by fleet.
      */
-    public static Map<String, String> topicConfig(String topic) {
-        if (topic.endsWith(".fleet-activity")) {
-            return Map.of("cleanup.policy", "compact");
-        }
-        if (topic.endsWith(".fleet-repartition")) {
-            return Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", String.valueOf(256L << 20));
-        }
-        return Map.of();
+    public static List<String> internalTopics(String applicationId) {
+        return List.of(applicationId + "-" + REPARTITION, applicationId + "-" + ACTIVITY_REPARTITION);
     }
 
     /**
@@ -124,48 +105,55 @@ public final class FleetStage {
         return (fleet == null ? "" : fleet) + "|" + trigger;
     }
 
-    /** {@link #addTo(Topology, HandoffConfig, HandoffMetrics)} with a private counter registry. */
-    public static void addTo(Topology topology, HandoffConfig config) {
-        addTo(topology, config, new HandoffMetrics());
-    }
+    /** The stage's two streams, for the stages that hang off them (the SIEM mirror). */
+    public record Streams(KStream<String, Incident> incidents, KStream<String, FleetIncident> fleetIncidents) {}
 
     /**
-     * Adds the fleet stage to a topology that already holds handoff's correlator (built by
-     * {@link HandoffTopology#build}): it hangs the activity tap off {@link HandoffTopology#SOURCE_EVENTS}
-     * and reads {@code handoff.incidents}. Avro serdes are configured from {@code config.streams()}.
+     * Adds the fleet stage to a topology under construction: the activity tap as a second child of
+     * {@code events} (the correlator's input, keyed and partitioned by host), and the window reading
+     * {@code handoff.incidents}. Avro serdes are configured from {@code config.streams()}.
+     *
+     * @param idle       the gate on the wall-clock idle close ({@link CloseGate}): {@code handoff replay} opens it
+     *                   once every host incident has reached the stage
+     * @param fleetSerde the serde of {@code handoff.fleet-incidents}, as the topology gives every output
      */
-    public static void addTo(Topology topology, HandoffConfig config, HandoffMetrics metrics) {
-        addTo(topology, config, metrics, CloseGate.always());
+    public static Streams addTo(StreamsBuilder builder, KStream<String, LogEvent> events, HandoffConfig config,
+                                HandoffMetrics metrics, CloseGate idle, Serde<FleetIncident> fleetSerde) {
+        TopicNames t = config.topics();
+        SpecificAvroSerde<Incident> incidentSerde = SpecificAvroSerde.forValues(Incident.class, config.streams());
+
+        // the incidents' hop first: sub-topology ids follow the order of first nodes (fleet-rekey before fleet-window)
+        KStream<String, Incident> incidents = builder.stream(t.incidents(),
+                Consumed.with(Serdes.String(), incidentSerde).withOffsetResetPolicy(AutoOffsetReset.earliest())
+                        .withName(SOURCE_INCIDENTS));
+        KStream<String, Member> members = incidents
+                .process(FleetRekey::new, Named.as(REKEY))
+                .repartition(Repartitioned.<String, Member>as(REPARTITION)
+                        .withKeySerde(Serdes.String()).withValueSerde(Member.SERDE)
+                        .withStreamPartitioner(new FleetPartitioner<>(Member::fleet)));
+
+        KStream<String, Heartbeat> activity = events
+                .process(ActivityTap::new, Named.as(ACTIVITY_TAP))
+                .repartition(Repartitioned.<String, Heartbeat>as(ACTIVITY_REPARTITION)
+                        .withKeySerde(Serdes.String()).withValueSerde(Heartbeat.SERDE)
+                        .withStreamPartitioner(new FleetPartitioner<>(Heartbeat::fleet)));
+
+        builder.addStateStore(store(OPEN_STORE, WindowHeader.SERDE));
+        builder.addStateStore(store(HOSTS_STORE, Member.SERDE));
+        builder.addStateStore(store(ACTIVE_STORE, Serdes.Long()));
+        builder.addStateStore(store(RECURRENCE_STORE, WindowHeader.HISTORY));
+        KStream<String, FleetIncident> fleetIncidents = upcast(members)
+                .merge(upcast(activity), Named.as(INPUT))
+                .process(() -> new FleetWindowProcessor(config, metrics, idle), Named.as(WINDOW),
+                        OPEN_STORE, HOSTS_STORE, ACTIVE_STORE, RECURRENCE_STORE);
+        fleetIncidents.to(t.fleetIncidents(), Produced.with(Serdes.String(), fleetSerde).withName(SINK_FLEET_INCIDENTS));
+        return new Streams(incidents, fleetIncidents);
     }
 
-    /** As above, with the replay's gate on the wall-clock idle close ({@link CloseGate}). */
-    public static void addTo(Topology topology, HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
-        TopicNames t = config.topics();
-        SpecificAvroSerde<Incident> incidents = SpecificAvroSerde.forValues(Incident.class, config.streams());
-        Serde<FleetIncident> fleetIncidents = HandoffTopology.outputSerde(FleetIncident.class, config, metrics);
-
-        topology.addProcessor(ACTIVITY_TAP, () -> new ActivityTap(SINK_ACTIVITY), HandoffTopology.SOURCE_EVENTS);
-        topology.addSink(SINK_ACTIVITY, activityTopic(t), new StringSerializer(), Heartbeat.SERDE.serializer(),
-                new FleetPartitioner<String, Heartbeat>(Heartbeat::fleet), ACTIVITY_TAP);
-
-        topology.addSource(AutoOffsetReset.earliest(), SOURCE_INCIDENTS, new StringDeserializer(),
-                incidents.deserializer(), t.incidents());
-        topology.addProcessor(REKEY, () -> new FleetRekey(SINK_REPARTITION), SOURCE_INCIDENTS);
-        topology.addSink(SINK_REPARTITION, repartitionTopic(t), new StringSerializer(), Member.SERDE.serializer(),
-                new FleetPartitioner<String, Member>(Member::fleet), REKEY);
-
-        topology.addSource(AutoOffsetReset.earliest(), SOURCE_REPARTITION, new StringDeserializer(),
-                Member.SERDE.deserializer(), repartitionTopic(t));
-        topology.addSource(AutoOffsetReset.earliest(), SOURCE_ACTIVITY, new StringDeserializer(),
-                Heartbeat.SERDE.deserializer(), activityTopic(t));
-        topology.addProcessor(WINDOW, () -> new FleetWindowProcessor(config, metrics, idle),
-                SOURCE_REPARTITION, SOURCE_ACTIVITY);
-        topology.addStateStore(store(OPEN_STORE, WindowHeader.SERDE), WINDOW);
-        topology.addStateStore(store(HOSTS_STORE, Member.SERDE), WINDOW);
-        topology.addStateStore(store(ACTIVE_STORE, Serdes.Long()), WINDOW);
-        topology.addStateStore(store(RECURRENCE_STORE, WindowHeader.HISTORY), WINDOW);
-        topology.addSink(SINK_FLEET_INCIDENTS, t.fleetIncidents(), new StringSerializer(), fleetIncidents.serializer(),
-                WINDOW);
+    /** The window takes members and heartbeats in one stream and tells them apart by type. */
+    @SuppressWarnings("unchecked")
+    private static KStream<String, Object> upcast(KStream<String, ?> stream) {
+        return (KStream<String, Object>) stream;
     }
 
     /**

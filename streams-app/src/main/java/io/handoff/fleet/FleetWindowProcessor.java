@@ -118,10 +118,6 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
 
     private final CloseGate idle;
 
-    FleetWindowProcessor(HandoffConfig config, HandoffMetrics metrics) {
-        this(config, metrics, CloseGate.always());
-    }
-
     FleetWindowProcessor(HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
         this.idle = idle;
         this.windowMs = config.fleetWindow().toMillis();

@@ -12,7 +12,7 @@ import java.util.function.Function;
  *
  * @param <V> Incident or FleetIncident
  */
-public final class EcsMirror<V> implements Processor<Object, V, String, String> {
+public final class EcsMirror<V> implements Processor<String, V, String, String> {
     private final Function<V, String> id;
     private final Function<V, String> format;
     private ProcessorContext<String, String> context;
@@ -28,7 +28,7 @@ public final class EcsMirror<V> implements Processor<Object, V, String, String> 
     }
 
     @Override
-    public void process(Record<Object, V> record) {
+    public void process(Record<String, V> record) {
         if (record.value() != null) {
             context.forward(new Record<>(id.apply(record.value()), format.apply(record.value()), record.timestamp()));
         }

@@ -5,6 +5,7 @@ import io.handoff.siem.EcsFormat;
 import io.handoff.siem.EcsMirror;
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.DeadLetter;
+import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.SourceKind;
@@ -15,14 +16,25 @@ import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 import java.util.Map;
@@ -42,6 +54,8 @@ import java.util.Properties;
  *        ├→ sink-incident-updates (handoff.incident-updates, incident id → Incident: OPEN while in progress, then CLOSED)
  *        ├→ sink-warnings (handoff.warnings, host → Warning)
  *        └→ sink-correlate-dead-letter (handoff.dead-letter: late records)
+ * sub-topologies "fleet-rekey" and "fleet-window": the fleet stage ({@link FleetStage}), with the ECS mirror
+ *   of incidents and fleet incidents (handoff.incidents-ecs) beside it
  * </pre>
  *
  * Changelogs: {@code <application.id>-correlate-host-clock-changelog} etc. ({@link CorrelateStores}). The {@code describe()}
@@ -97,20 +111,37 @@ public final class HandoffTopology {
         Serde<Incident> incidents = outputSerde(Incident.class, config, metrics);
         Serde<Warning> warnings = outputSerde(Warning.class, config, metrics);
 
-        Topology t = new Topology();
+        // The sources and the fleet stage through the DSL (the fleet's two hops are Streams repartition topics,
+        // which only the DSL declares); the sinks of the parsers and the correlator through the Processor API
+        // on the built topology. Sub-topologies are numbered in the order their first node is added: parse 0,
+        // correlate 1, fleet-rekey 2, fleet-window 3 (task ids, and so the local state directories, stay put).
+        StreamsBuilder builder = new StreamsBuilder();
         String[] parsers = new String[SourceKind.values().length];
         int i = 0;
         for (SourceKind kind : SourceKind.values()) {
-            t.addSource(sourceName(kind), new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.raw(kind));
-            t.addProcessor(parseName(kind),
-                    () -> new ParseProcessor(kind, config, metrics, SINK_EVENTS, SINK_DEAD_LETTER), sourceName(kind));
+            builder.stream(topics.raw(kind), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(sourceName(kind)))
+                    .process(() -> new ParseProcessor(kind, config, metrics, SINK_EVENTS, SINK_DEAD_LETTER),
+                            Named.as(parseName(kind)));
             parsers[i++] = parseName(kind);
         }
+        KStream<String, LogEvent> eventStream = builder.stream(topics.events(),
+                Consumed.with(Serdes.String(), events).withTimestampExtractor(new LogEventTimestampExtractor())
+                        .withOffsetResetPolicy(AutoOffsetReset.earliest()).withName(SOURCE_EVENTS));
+        FleetStage.Streams fleet = FleetStage.addTo(builder, eventStream, config, metrics, idle,
+                outputSerde(FleetIncident.class, config, metrics));
+        // SIEM: an ECS JSON mirror of incidents and fleet incidents, keyed by incident id
+        Serde<String> ecs = Serdes.serdeFrom(new BoundedSerializer<>(new StringSerializer(), maxRecordBytes(config), metrics),
+                new StringDeserializer());
+        fleet.incidents().process(() -> new EcsMirror<Incident>(Incident::getId, EcsFormat::incident), Named.as(ECS_INCIDENTS))
+                .to(topics.incidentsEcs(), Produced.with(Serdes.String(), ecs).withName(SINK_INCIDENTS_ECS));
+        fleet.fleetIncidents().process(() -> new EcsMirror<FleetIncident>(FleetIncident::getId, EcsFormat::fleet),
+                        Named.as(ECS_FLEET_INCIDENTS))
+                .to(topics.incidentsEcs(), Produced.with(Serdes.String(), ecs).withName(SINK_FLEET_INCIDENTS_ECS));
+        Topology t = builder.build();
+
         t.addSink(SINK_EVENTS, topics.events(), new StringSerializer(), events.serializer(), parsers);
         t.addSink(SINK_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(), parsers);
 
-        t.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE_EVENTS, new LogEventTimestampExtractor(), new StringDeserializer(), events.deserializer(),
-                topics.events());
         t.addProcessor(CORRELATE, () -> new HostCorrelator(config, metrics, idle, SINK_INCIDENTS, SINK_INCIDENT_UPDATES,
                 SINK_WARNINGS, SINK_CORRELATE_DEAD_LETTER), SOURCE_EVENTS);
         for (StoreBuilder<?> store : CorrelateStores.builders()) {
@@ -121,16 +152,6 @@ public final class HandoffTopology {
         t.addSink(SINK_WARNINGS, topics.warnings(), new StringSerializer(), warnings.serializer(), CORRELATE);
         t.addSink(SINK_CORRELATE_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(),
                 CORRELATE);
-        FleetStage.addTo(t, config, metrics, idle);
-        // SIEM: an ECS JSON mirror of incidents and fleet incidents, keyed by incident id
-        t.addProcessor(ECS_INCIDENTS, () -> new EcsMirror<io.handoff.avro.Incident>(
-                io.handoff.avro.Incident::getId, EcsFormat::incident), FleetStage.SOURCE_INCIDENTS);
-        t.addSink(SINK_INCIDENTS_ECS, topics.incidentsEcs(), new StringSerializer(),
-                new BoundedSerializer<>(new StringSerializer(), maxRecordBytes(config), metrics), ECS_INCIDENTS);
-        t.addProcessor(ECS_FLEET_INCIDENTS, () -> new EcsMirror<io.handoff.avro.FleetIncident>(
-                io.handoff.avro.FleetIncident::getId, EcsFormat::fleet), FleetStage.WINDOW);
-        t.addSink(SINK_FLEET_INCIDENTS_ECS, topics.incidentsEcs(), new StringSerializer(),
-                new BoundedSerializer<>(new StringSerializer(), maxRecordBytes(config), metrics), ECS_FLEET_INCIDENTS);
         return t;
     }
 
@@ -170,20 +191,20 @@ public final class HandoffTopology {
      * incidents close when the host's event time passes their quiet period, and the rest after
      * {@code idleClose} of wall-clock silence.
      */
-    public static long openIncidents(org.apache.kafka.streams.KafkaStreams streams) {
+    public static long openIncidents(KafkaStreams streams) {
         try {
-            org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, Object> store = streams.store(
-                    org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(CorrelateStores.OPEN,
-                            org.apache.kafka.streams.state.QueryableStoreTypes.<String, Object>keyValueStore()));
+            ReadOnlyKeyValueStore<String, Object> store = streams.store(
+                    StoreQueryParameters.fromNameAndType(CorrelateStores.OPEN,
+                            QueryableStoreTypes.<String, Object>keyValueStore()));
             long n = 0;
-            try (org.apache.kafka.streams.state.KeyValueIterator<String, Object> it = store.all()) {
+            try (KeyValueIterator<String, Object> it = store.all()) {
                 while (it.hasNext()) {
                     it.next();
                     n++;
                 }
             }
             return n;
-        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+        } catch (InvalidStateStoreException e) {
             return -1;
         }
     }

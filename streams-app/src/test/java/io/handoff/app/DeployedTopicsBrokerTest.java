@@ -128,10 +128,6 @@ class DeployedTopicsBrokerTest {
                     s.put("retention.ms", String.valueOf(Duration.ofDays(Long.parseLong(days.group(1))).toMillis()));
                 } else if (part.equals("LogAppendTime")) {
                     s.put("message.timestamp.type", "LogAppendTime");
-                } else if (part.equals("no time limit")) {
-                    s.put("retention.ms", "-1");
-                } else if (part.equals("256 MiB per partition")) {
-                    s.put("retention.bytes", String.valueOf(256L << 20));
                 } else {
                     throw new AssertionError("docs/DEPLOY.md: unknown setting '" + part + "' of " + m.group(1));
                 }

@@ -41,8 +41,9 @@ class StartChecksTest {
         var topology = HandoffTopology.build(c, new HandoffMetrics());
         Set<String> all = StartChecks.topics(topology);
         assertTrue(all.containsAll(List.of("chk.raw.nginx-error", "chk.events", "chk.incidents", "chk.dead-letter",
-                "chk.fleet-repartition", "chk.fleet-activity", "chk.incidents-ecs", "chk.fleet-incidents", "chk.warnings")), all.toString());
+                "chk.incidents-ecs", "chk.fleet-incidents", "chk.warnings")), all.toString());
         assertTrue(all.stream().allMatch(t -> t.startsWith("chk.")), "no internal topic: Streams creates those " + all);
+        assertTrue(StartChecks.sinks(topology).stream().allMatch(t -> t.startsWith("chk.")), "no repartition topic among the sinks");
         assertTrue(!StartChecks.sinks(topology).contains("chk.raw.kern"));
         assertTrue(Topics.all(c.topics()).containsAll(all), "every topic it waits for is in the catalogue the docs list");
     }

@@ -1,9 +1,15 @@
 package io.handoff.fleet;
 
 import io.handoff.app.HandoffConfig;
+import io.handoff.avro.FleetIncident;
+import io.handoff.avro.LogEvent;
+import io.handoff.topology.CloseGate;
+import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
-import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -24,10 +30,12 @@ class FleetDescribeTest {
     /** The stage on a topology holding only the source it hangs its activity tap on. */
     static String describeStage() {
         HandoffConfig config = HandoffConfig.defaults().withStreams(Map.of("schema.registry.url", "mock://describe"));
-        Topology t = new Topology();
-        t.addSource(HandoffTopology.SOURCE_EVENTS, config.topics().events());
-        FleetStage.addTo(t, config);
-        return t.describe().toString();
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, LogEvent> events = builder.stream(config.topics().events(), Consumed.as(HandoffTopology.SOURCE_EVENTS));
+        HandoffMetrics metrics = new HandoffMetrics();
+        FleetStage.addTo(builder, events, config, metrics, CloseGate.always(),
+                HandoffTopology.outputSerde(FleetIncident.class, config, metrics));
+        return builder.build().describe().toString();
     }
 
     @Test
@@ -42,7 +50,7 @@ class FleetDescribeTest {
     @Test
     void inTheFullTopologyEveryFleetNodeIsNamedAndTheStageHangsOffTheEventsSource() {
         HandoffConfig config = HandoffConfig.defaults().withStreams(Map.of("schema.registry.url", "mock://describe"));
-        TopologyDescription d = FleetHarness.topology(config, new io.handoff.topology.HandoffMetrics()).describe();
+        TopologyDescription d = HandoffTopology.build(config).describe();
         int fleetNodes = 0;
         for (TopologyDescription.Subtopology s : d.subtopologies()) {
             for (TopologyDescription.Node n : s.nodes()) {
@@ -53,6 +61,7 @@ class FleetDescribeTest {
                 }
             }
         }
-        assertEquals(9, fleetNodes);
+        // tap, its repartition (filter, sink, source), incidents source, rekey, its repartition, merge, window, sink
+        assertEquals(12, fleetNodes);
     }
 }

@@ -2,6 +2,7 @@ package io.handoff.fleet;
 
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.FleetIncident;
+import io.handoff.avro.FpmAccessFields;
 import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
@@ -18,6 +19,7 @@ import io.handoff.topology.HandoffTopology;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -47,6 +49,7 @@ import java.util.UUID;
  */
 final class FleetHarness implements AutoCloseable {
     static final Instant WALL = Instant.parse("2030-01-01T00:00:00Z");
+    static final String APPLICATION_ID = "handoff-fleet-test";
     static final Path TEMPLATES = Path.of("src", "test", "resources", "fleet", "templates");
 
     final HandoffConfig config;
@@ -70,8 +73,8 @@ final class FleetHarness implements AutoCloseable {
         // the driver's wall clock (2030) is years after the captures: no bound on age here
         this.config = base.withStreams(Map.of("schema.registry.url", "mock://fleet-" + UUID.randomUUID()))
                 .withLimits(base.limits().withoutAgeBound());
-        this.topology = topology(config, metrics);
-        Properties p = HandoffTopology.streamsProperties(config, "handoff-fleet-test", metrics);
+        this.topology = HandoffTopology.build(config, metrics);
+        Properties p = HandoffTopology.streamsProperties(config, APPLICATION_ID, metrics);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         // The driver processes each record as it is piped, in the order the test chose: that order is what
         // max.task.idle.ms enforces on a broker, and with it the driver would hold records for the empty topics.
@@ -89,19 +92,11 @@ final class FleetHarness implements AutoCloseable {
         warnings = driver.createOutputTopic(config.topics().warnings(), new StringDeserializer(), serde(Warning.class).deserializer());
         fleet = driver.createOutputTopic(config.topics().fleetIncidents(), new StringDeserializer(),
                 serde(FleetIncident.class).deserializer());
-        incidentsIn = driver.createInputTopic(config.topics().incidents(), new org.apache.kafka.common.serialization.StringSerializer(),
+        incidentsIn = driver.createInputTopic(config.topics().incidents(), new StringSerializer(),
                 serde(Incident.class).serializer());
-        activityIn = driver.createInputTopic(FleetStage.activityTopic(config.topics()),
-                new org.apache.kafka.common.serialization.StringSerializer(), Heartbeat.SERDE.serializer());
-    }
-
-    /** HandoffTopology with the fleet stage: added here until HandoffTopology.build adds it itself. */
-    static Topology topology(HandoffConfig config, HandoffMetrics metrics) {
-        Topology t = HandoffTopology.build(config, metrics);
-        if (!t.describe().toString().contains("Processor: " + FleetStage.WINDOW + " ")) {
-            FleetStage.addTo(t, config, metrics);
-        }
-        return t;
+        // the heartbeats' repartition topic, as the activity tap would write it
+        activityIn = driver.createInputTopic(FleetStage.internalTopics(APPLICATION_ID).get(1), new StringSerializer(),
+                Heartbeat.SERDE.serializer());
     }
 
     <T extends SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type) {
@@ -137,7 +132,7 @@ final class FleetHarness implements AutoCloseable {
         if (!(o instanceof ParseOutcome.Parsed p)) {
             return Long.MIN_VALUE;
         }
-        if (p.fields() instanceof io.handoff.avro.FpmAccessFields a && a.getDurationMs() != null) {
+        if (p.fields() instanceof FpmAccessFields a && a.getDurationMs() != null) {
             return p.timestampMillis() + (long) (double) a.getDurationMs();
         }
         return p.timestampMillis();
@@ -172,7 +167,7 @@ final class FleetHarness implements AutoCloseable {
     }
 
     long openWindows() {
-        return count(FleetStage.OPEN_STORE) ;
+        return count(FleetStage.OPEN_STORE);
     }
 
     long count(String store) {

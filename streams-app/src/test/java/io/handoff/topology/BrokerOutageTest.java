@@ -89,7 +89,6 @@ class BrokerOutageTest {
             for (SourceKind k : SourceKind.values()) topics.put(t.raw(k), 1);
             for (String n : List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.deadLetter(),
                     t.fleetIncidents(), t.incidentsEcs())) topics.put(n, 1);
-            for (String n : FleetStage.topics(t)) topics.put(n, 1);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 EmbeddedKafka.createTopics(admin, topics, Duration.ofSeconds(30));
             }
@@ -127,7 +126,7 @@ class BrokerOutageTest {
                     }
                 }
                 assertTrue(verdict, "the provisional OOM_KILL verdict went out");
-                Lag.awaitConsumed(bootstrap, appId, FleetStage.topics(t), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(60));
+                Lag.awaitConsumed(bootstrap, appId, FleetStage.internalTopics(appId), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(60));
                 assertEquals(List.of(), Drain.topic(bootstrap, t.incidents(), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(30)),
                         "the burst is open");
 

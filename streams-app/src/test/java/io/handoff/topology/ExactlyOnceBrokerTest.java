@@ -56,7 +56,6 @@ class ExactlyOnceBrokerTest {
         topics.put(t.deadLetter(), 1);
         topics.put(t.fleetIncidents(), 1);
         topics.put(t.incidentsEcs(), 1);
-        for (String fleetTopic : io.handoff.fleet.FleetStage.topics(t)) topics.put(fleetTopic, 1);
         KafkaBroker.createTopics(topics);
 
         List<Harness.Line> lines = List.of(
