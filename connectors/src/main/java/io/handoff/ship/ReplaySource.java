@@ -1,6 +1,7 @@
 package io.handoff.ship;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.raw.MultilineJoiner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,8 @@
 package io.handoff.ship;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.raw.Envelope;
+import io.handoff.raw.MultilineJoiner;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;

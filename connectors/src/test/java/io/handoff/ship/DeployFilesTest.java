@@ -3,6 +3,7 @@ package io.handoff.ship;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.SourceKind;
+import io.handoff.raw.MultilineJoiners;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.SourceKind;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.KafkaBroker;
+import io.handoff.raw.Envelope;
+import io.handoff.raw.MultilineJoiner;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.admin.Admin;

@@ -3,6 +3,7 @@ package io.handoff.ship;
 import io.handoff.avro.SourceKind;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.KafkaBroker;
+import io.handoff.raw.Envelope;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,6 +1,6 @@
 package io.handoff.app;
 
-import io.handoff.topology.HandoffMetrics;
+import io.handoff.common.HandoffMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;

@@ -6,8 +6,8 @@ import io.handoff.parse.LineParser;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
+import io.handoff.raw.MultilineJoiner;
 import io.handoff.ship.HostFolder;
-import io.handoff.ship.MultilineJoiner;
 import io.handoff.ship.ReplaySource;
 
 import java.time.ZoneId;

@@ -2,14 +2,14 @@ package io.handoff.app;
 
 import io.handoff.alert.AlertmanagerClient;
 import io.handoff.alert.IncidentAlerts;
+import io.handoff.common.CloseGate;
+import io.handoff.common.HandoffMetrics;
+import io.handoff.common.InputProgress;
 import io.handoff.console.Console;
 import io.handoff.console.IncidentFeed;
 import io.handoff.registry.CachedSchemaRegistryClient;
 import io.handoff.registry.SchemaRegistryClient;
 import io.handoff.registry.SchemaRegistryClients;
-import io.handoff.topology.CloseGate;
-import io.handoff.topology.HandoffMetrics;
-import io.handoff.topology.InputProgress;
 import io.handoff.topology.HandoffTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

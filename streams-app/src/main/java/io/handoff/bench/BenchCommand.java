@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.SourceKind;
 import io.handoff.embedded.EmbeddedKafka;
-import io.handoff.ship.Envelope;
+import io.handoff.raw.Envelope;
 import io.handoff.ship.Shipper;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,14 +1,13 @@
 package io.handoff.bench;
 
-import io.handoff.app.Offsets;
-
 import io.handoff.app.HandoffConfig;
+import io.handoff.app.Offsets;
 import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.TopicNames;
-import io.handoff.topology.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

@@ -1,13 +1,12 @@
 package io.handoff.fleet;
 
-import io.handoff.topology.CloseGate;
-
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Recurrence;
 import io.handoff.avro.RecurrencePeriod;
 import io.handoff.avro.RootCause;
-import io.handoff.topology.HandoffMetrics;
+import io.handoff.common.CloseGate;
+import io.handoff.common.HandoffMetrics;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;

@@ -3,9 +3,8 @@ package io.handoff.parse;
 import io.handoff.avro.SourceKind;
 import io.handoff.parse.ParseOutcome.Failed;
 import io.handoff.parse.ParseOutcome.Parsed;
-import io.handoff.ship.MultilineJoiner;
+import io.handoff.raw.MultilineJoiner;
 import io.handoff.topics.Sources;
-
 import org.apache.avro.generic.IndexedRecord;
 
 import java.io.IOException;

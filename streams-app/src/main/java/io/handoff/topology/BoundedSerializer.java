@@ -1,5 +1,6 @@
 package io.handoff.topology;
 
+import io.handoff.common.HandoffMetrics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;

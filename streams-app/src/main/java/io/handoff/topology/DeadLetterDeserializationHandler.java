@@ -1,6 +1,7 @@
 package io.handoff.topology;
 
 import io.handoff.avro.DeadLetter;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.registry.SchemaRegistryException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;

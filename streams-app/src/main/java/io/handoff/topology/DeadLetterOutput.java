@@ -1,6 +1,7 @@
 package io.handoff.topology;
 
 import io.handoff.avro.DeadLetter;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.serde.SpecificAvroSerde;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;

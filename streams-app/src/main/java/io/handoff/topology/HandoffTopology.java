@@ -1,8 +1,5 @@
 package io.handoff.topology;
 
-import io.handoff.fleet.FleetStage;
-import io.handoff.siem.EcsFormat;
-import io.handoff.siem.EcsMirror;
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.FleetIncident;
@@ -10,9 +7,14 @@ import io.handoff.avro.Incident;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
+import io.handoff.common.CloseGate;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.correlate.CorrelateStores;
 import io.handoff.correlate.HostCorrelator;
+import io.handoff.fleet.FleetStage;
 import io.handoff.serde.SpecificAvroSerde;
+import io.handoff.siem.EcsFormat;
+import io.handoff.siem.EcsMirror;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -2,8 +2,8 @@ package io.handoff.app;
 
 import io.handoff.avro.RootCause;
 import io.handoff.avro.SourceKind;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.topics.Sources;
-import io.handoff.topology.HandoffMetrics;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
+import io.handoff.avro.LogEvent;
 import io.handoff.avro.RootCause;
 import io.handoff.avro.SourceKind;
 import io.handoff.classify.Classifier;
 import io.handoff.classify.Diagnosis;
 import io.handoff.classify.Lines;
 import io.handoff.classify.Timeline;
-import io.handoff.avro.LogEvent;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
@@ -44,7 +44,7 @@ class IncidentFormatTest {
             Path file = dir.resolve(Sources.fileName(k));
             if (!Files.exists(file)) continue;
             List<String> entries = new ArrayList<>();
-            io.handoff.ship.MultilineJoiner j = io.handoff.ship.MultilineJoiner.forKind(k);
+            io.handoff.raw.MultilineJoiner j = io.handoff.raw.MultilineJoiner.forKind(k);
             for (String l : Files.readAllLines(file)) j.accept(l, 0, e -> entries.add(e.text()));
             j.flush(e -> entries.add(e.text()));
             for (String text : entries) {

@@ -1,6 +1,6 @@
 package io.handoff.app;
 
-import io.handoff.topology.HandoffMetrics;
+import io.handoff.common.HandoffMetrics;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,7 +4,7 @@ import io.handoff.avro.LogEvent;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.registry.InMemorySchemaRegistryClient;
 import io.handoff.topics.TopicNames;
-import io.handoff.topology.HandoffMetrics;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.admin.Admin;

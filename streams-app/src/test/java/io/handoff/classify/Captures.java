@@ -7,8 +7,8 @@ import io.handoff.avro.SourceKind;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
+import io.handoff.raw.MultilineJoiner;
 import io.handoff.ship.Formats;
-import io.handoff.ship.MultilineJoiner;
 import io.handoff.topics.Sources;
 
 import java.io.IOException;

@@ -8,7 +8,7 @@ import io.handoff.avro.KernelFields;
 import io.handoff.avro.NginxAccessFields;
 import io.handoff.avro.NginxErrorFields;
 import io.handoff.avro.SourceKind;
-import io.handoff.ship.MultilineJoiner;
+import io.handoff.raw.MultilineJoiner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

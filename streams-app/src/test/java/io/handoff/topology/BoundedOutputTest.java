@@ -4,6 +4,7 @@ import io.handoff.avro.Evidence;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
 import io.handoff.avro.SourceKind;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.serde.SpecificAvroSerde;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;

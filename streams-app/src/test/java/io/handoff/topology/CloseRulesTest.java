@@ -4,6 +4,7 @@ import io.handoff.app.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
+import io.handoff.common.CloseGate;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package io.handoff.topology;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.common.HandoffMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

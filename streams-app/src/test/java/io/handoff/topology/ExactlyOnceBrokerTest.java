@@ -4,6 +4,7 @@ import io.handoff.app.HandoffConfig;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
 import io.handoff.avro.SourceKind;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.embedded.junit.Lag;

@@ -2,6 +2,7 @@ package io.handoff.topology;
 
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.registry.SchemaRegistryException;
 import io.handoff.serde.SpecificAvroSerde;
 import org.apache.kafka.clients.producer.ProducerRecord;

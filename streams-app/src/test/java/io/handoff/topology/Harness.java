@@ -6,6 +6,8 @@ import io.handoff.avro.Incident;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
+import io.handoff.common.CloseGate;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.correlate.CorrelateStores;
 import io.handoff.correlate.HostCorrelator;
 import io.handoff.parse.ParseContext;
@@ -110,7 +112,7 @@ final class Harness implements AutoCloseable {
             ship(host, l.kind, l.text);
         } else {
             shipRaw(l.kind, host.getBytes(StandardCharsets.UTF_8),
-                    io.handoff.ship.Envelope.of(l.text, host, null, -1).withMeta(null, null, null, l.format).toJson());
+                    io.handoff.raw.Envelope.of(l.text, host, null, -1).withMeta(null, null, null, l.format).toJson());
         }
     }
 

@@ -2,6 +2,7 @@ package io.handoff.topology;
 
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.Incident;
+import io.handoff.common.CloseGate;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -5,6 +5,7 @@ import io.handoff.avro.FpmAccessFields;
 import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
+import io.handoff.common.CloseGate;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;

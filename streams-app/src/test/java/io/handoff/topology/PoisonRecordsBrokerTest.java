@@ -3,6 +3,7 @@ package io.handoff.topology;
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
+import io.handoff.common.HandoffMetrics;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.embedded.junit.Lag;

@@ -6,7 +6,7 @@ import io.handoff.parse.LineParser;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
-import io.handoff.ship.MultilineJoiner;
+import io.handoff.raw.MultilineJoiner;
 import io.handoff.topics.Sources;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.handoff.ship;
+package io.handoff.raw;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -1,4 +1,4 @@
-package io.handoff.ship;
+package io.handoff.raw;
 
 import io.handoff.avro.SourceKind;
 

@@ -1,4 +1,4 @@
-package io.handoff.topology;
+package io.handoff.common;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;

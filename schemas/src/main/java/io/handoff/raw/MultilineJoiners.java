@@ -1,11 +1,11 @@
-package io.handoff.ship;
+package io.handoff.raw;
 
 import io.handoff.avro.SourceKind;
 
 import java.util.function.Consumer;
 
 /** The joining rule of each source; see {@link MultilineJoiner}. */
-final class MultilineJoiners {
+public final class MultilineJoiners {
     private MultilineJoiners() {}
 
     static MultilineJoiner forKind(SourceKind kind) {
@@ -26,7 +26,7 @@ final class MultilineJoiners {
     }
 
     /** {@code 2019/10/30 23:26:34 [} — a new nginx error entry; anything else continues the previous one. */
-    static boolean nginxErrorStart(String s) {
+    public static boolean nginxErrorStart(String s) {
         return s.length() >= 21 && digits(s, 0, 4) && s.charAt(4) == '/' && digits(s, 5, 7) && s.charAt(7) == '/'
                 && digits(s, 8, 10) && s.charAt(10) == ' ' && digits(s, 11, 13) && s.charAt(13) == ':'
                 && digits(s, 14, 16) && s.charAt(16) == ':' && digits(s, 17, 19) && s.charAt(19) == ' '
@@ -34,7 +34,7 @@ final class MultilineJoiners {
     }
 
     /** {@code [26-Dec-2025 14:01:22]  [pool www] pid 22031} — the first line of a slowlog entry. */
-    static boolean slowlogHeader(String s) {
+    public static boolean slowlogHeader(String s) {
         return s.length() > 22 && s.charAt(0) == '[' && digits(s, 1, 3) && s.charAt(3) == '-' && s.charAt(7) == '-'
                 && digits(s, 8, 12) && s.charAt(12) == ' ' && s.indexOf("] ", 13) > 0 && s.contains("[pool ");
     }

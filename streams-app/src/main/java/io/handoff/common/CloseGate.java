@@ -1,4 +1,4 @@
-package io.handoff.topology;
+package io.handoff.common;
 
 /**
  * When stages may judge time on their own: close what a silent host left open (the wall-clock idle

@@ -1,4 +1,4 @@
-package io.handoff.topology;
+package io.handoff.common;
 
 import io.handoff.embedded.junit.KafkaBroker;
 import org.apache.kafka.clients.admin.Admin;

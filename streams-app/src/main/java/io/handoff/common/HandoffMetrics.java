@@ -1,4 +1,4 @@
-package io.handoff.topology;
+package io.handoff.common;
 
 import io.handoff.avro.IncidentStatus;
 import io.handoff.avro.RootCause;
@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * handoff's counters: lines per source, dead letters per source and stage, late records per source
  * and outcome, incidents per root cause, warnings per kind, fleet incidents per root cause. Thread-safe;
  * one instance per running topology, handed to
- * {@link HandoffTopology#build(io.handoff.app.HandoffConfig, HandoffMetrics)} and read by the CLI
+ * {@code HandoffTopology.build} and read by the CLI
  * summary ({@link #snapshot()}).
  *
  * <p>Each counter is a Micrometer {@link Counter} in the {@link MeterRegistry} given at construction
@@ -136,7 +136,8 @@ public final class HandoffMetrics {
         return "handoff counter " + name;
     }
 
-    static String key(String name, String... tags) {
+    /** The key of a counter in {@link #snapshot()}: {@code name} or {@code name{tag=value,…}}. */
+    public static String key(String name, String... tags) {
         if (tags.length == 0) {
             return name;
         }

@@ -1,7 +1,7 @@
-package io.handoff.ship;
+package io.handoff.raw;
 
 import io.handoff.avro.SourceKind;
-import io.handoff.ship.MultilineJoiner.Entry;
+import io.handoff.raw.MultilineJoiner.Entry;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
