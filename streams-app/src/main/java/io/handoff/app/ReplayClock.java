@@ -1,7 +1,7 @@
 package io.handoff.app;
 
-import io.handoff.avro.FpmAccessFields;
 import io.handoff.avro.SourceKind;
+import io.handoff.classify.Lines;
 import io.handoff.parse.LineParser;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
@@ -49,10 +49,7 @@ final class ReplayClock implements ReplaySource.EntryClock {
             return Long.MIN_VALUE;
         }
         // FPM writes an access line when the request ends, stamped (by default) with when it began
-        if (p.fields() instanceof FpmAccessFields a && a.getDurationMs() != null) {
-            return p.timestampMillis() + (long) (double) a.getDurationMs();
-        }
-        return p.timestampMillis();
+        return Lines.writtenAt(p.timestampMillis(), p.fields());
     }
 
     private ZoneId zone(HostFolder host) {

@@ -189,11 +189,18 @@ public final class Lines {
      * was received, so it is written its duration later.
      */
     public static long writtenAt(LogEvent e) {
-        long t = e.getTimestamp().toEpochMilli();
-        if (e.getParsed() instanceof FpmAccessFields a && a.getDurationMs() != null && a.getDurationMs() > 0) {
-            return t + (long) Math.ceil(a.getDurationMs());
+        return writtenAt(e.getTimestamp().toEpochMilli(), e.getParsed());
+    }
+
+    /**
+     * {@link #writtenAt(LogEvent)} of a parsed line before it is an event ({@code handoff replay} orders the
+     * lines it ships by it): its time plus, for an FPM access line, its duration rounded up to the millisecond.
+     */
+    public static long writtenAt(long timestampMillis, Object parsed) {
+        if (parsed instanceof FpmAccessFields a && a.getDurationMs() != null && a.getDurationMs() > 0) {
+            return timestampMillis + (long) Math.ceil(a.getDurationMs());
         }
-        return t;
+        return timestampMillis;
     }
 
     /**

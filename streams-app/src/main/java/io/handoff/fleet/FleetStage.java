@@ -7,24 +7,20 @@ import io.handoff.avro.LogEvent;
 import io.handoff.avro.RootCause;
 import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
+import io.handoff.common.LocalStores;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -164,20 +160,7 @@ public final class FleetStage {
      * silence of the stage's input.
      */
     public static long openWindows(KafkaStreams streams) {
-        try {
-            ReadOnlyKeyValueStore<String, WindowHeader> store = streams.store(
-                    StoreQueryParameters.fromNameAndType(OPEN_STORE, QueryableStoreTypes.<String, WindowHeader>keyValueStore()));
-            long n = 0;
-            try (KeyValueIterator<String, WindowHeader> it = store.all()) {
-                while (it.hasNext()) {
-                    it.next();
-                    n++;
-                }
-            }
-            return n;
-        } catch (InvalidStateStoreException e) {
-            return -1;
-        }
+        return LocalStores.count(streams, OPEN_STORE);
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> valueSerde) {

@@ -9,6 +9,7 @@ import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
 import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
+import io.handoff.common.LocalStores;
 import io.handoff.correlate.CorrelateStores;
 import io.handoff.correlate.HostCorrelator;
 import io.handoff.fleet.FleetStage;
@@ -25,18 +26,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 import java.util.Map;
@@ -194,26 +190,7 @@ public final class HandoffTopology {
      * {@code idleClose} of wall-clock silence.
      */
     public static long openIncidents(KafkaStreams streams) {
-        try {
-            ReadOnlyKeyValueStore<String, Object> store = streams.store(
-                    StoreQueryParameters.fromNameAndType(CorrelateStores.OPEN,
-                            QueryableStoreTypes.<String, Object>keyValueStore()));
-            long n = 0;
-            try (KeyValueIterator<String, Object> it = store.all()) {
-                while (it.hasNext()) {
-                    it.next();
-                    n++;
-                }
-            }
-            return n;
-        } catch (InvalidStateStoreException e) {
-            return -1;
-        }
-    }
-
-    /** Streams properties with a fresh counter registry for the dead-letter handler. */
-    public static Properties streamsProperties(HandoffConfig config, String applicationId) {
-        return streamsProperties(config, applicationId, null);
+        return LocalStores.count(streams, CorrelateStores.OPEN);
     }
 
     /**

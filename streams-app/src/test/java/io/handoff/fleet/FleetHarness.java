@@ -2,10 +2,10 @@ package io.handoff.fleet;
 
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.FleetIncident;
-import io.handoff.avro.FpmAccessFields;
 import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
+import io.handoff.classify.Lines;
 import io.handoff.common.HandoffMetrics;
 import io.handoff.parse.LineParser;
 import io.handoff.parse.ParseContext;
@@ -132,10 +132,7 @@ final class FleetHarness implements AutoCloseable {
         if (!(o instanceof ParseOutcome.Parsed p)) {
             return Long.MIN_VALUE;
         }
-        if (p.fields() instanceof FpmAccessFields a && a.getDurationMs() != null) {
-            return p.timestampMillis() + (long) (double) a.getDurationMs();
-        }
-        return p.timestampMillis();
+        return Lines.writtenAt(p.timestampMillis(), p.fields());
     }
 
     /**

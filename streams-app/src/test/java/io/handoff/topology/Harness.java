@@ -3,7 +3,6 @@ package io.handoff.topology;
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
-import io.handoff.avro.LogEvent;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
 import io.handoff.common.CloseGate;
@@ -280,8 +279,4 @@ final class Harness implements AutoCloseable {
     static final String LOOKBACK = HostCorrelator.LOOKBACK_STORE;
     static final String OPEN = HostCorrelator.OPEN_STORE;
     static final String LINES = HostCorrelator.LINES_STORE;
-
-    static String eventHost(LogEvent e) {
-        return e.getHost();
-    }
 }
