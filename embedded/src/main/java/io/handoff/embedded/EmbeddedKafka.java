@@ -61,8 +61,8 @@ import java.util.concurrent.TimeoutException;
  * {@code -Dorg.slf4j.simpleLogger.log.kafka=info} on the command line still wins. System properties
  * rather than a {@code simplelogger.properties} resource, because a resource in this jar would
  * replace the application's own logging configuration. slf4j-simple fixes a logger's level when the
- * logger is created, so call it before the first Kafka class is used (the CLI does so first thing);
- * {@link #start()} calls it too. With another slf4j binding (logback, log4j2) the properties are
+ * logger is created, so call it before the first broker class is used; {@link #start()} calls it
+ * before it starts the broker (the broker's loggers do not exist before that). With another slf4j binding (logback, log4j2) the properties are
  * harmless and that binding's configuration decides.
  *
  * <p>Tested with {@code -Xmx256m} (broker, producer and consumer in one JVM).

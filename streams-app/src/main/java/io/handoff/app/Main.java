@@ -1,5 +1,8 @@
 package io.handoff.app;
 
+import io.handoff.bench.BenchCommand;
+import io.handoff.ship.ShipCommand;
+
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -37,8 +40,6 @@ public final class Main {
     static final long STOP_TIMEOUT_SECONDS = 90;
 
     public static void main(String[] args) {
-        // before any logger exists: slf4j-simple fixes a logger's level when it is created
-        io.handoff.embedded.EmbeddedKafka.quietBrokerLogging();
         ExitCode exit = new ExitCode();
         Runtime.getRuntime().addShutdownHook(new Thread(exit::awaitAndHalt, "handoff-exit"));
         int code = run(Arrays.asList(args), System.in, System.out, System.err);
@@ -96,9 +97,9 @@ public final class Main {
                 case "parse":
                     return ParseCli.run(rest, in, out, err);
                 case "ship":
-                    return io.handoff.ship.ShipCommand.run(rest, out, err);
+                    return ShipCommand.run(rest, out, err);
                 case "bench":
-                    return io.handoff.bench.BenchCommand.run(rest, out, err);
+                    return BenchCommand.run(rest, out, err);
                 case "help":
                 case "--help":
                 case "-h":

@@ -9,6 +9,7 @@ import io.handoff.common.HandoffMetrics;
 import io.handoff.console.Console;
 import io.handoff.console.HtmlReport;
 import io.handoff.console.ShutdownWait;
+import io.handoff.demo.DemoFleet;
 import io.handoff.embedded.EmbeddedKafka;
 import io.handoff.fleet.FleetStage;
 import io.handoff.serde.SpecificAvroSerde;

@@ -1,6 +1,7 @@
 package io.handoff.app;
 
 import io.handoff.console.Browser;
+import io.handoff.demo.DemoFleet;
 import io.handoff.embedded.junit.KafkaBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

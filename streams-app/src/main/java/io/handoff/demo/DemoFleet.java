@@ -1,7 +1,6 @@
-package io.handoff.app;
+package io.handoff.demo;
 
-import io.handoff.fleet.FleetScenario;
-import io.handoff.fleet.FleetScenario.Role;
+import io.handoff.demo.FleetScenario.Role;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,26 +21,26 @@ import java.util.List;
  * per night with the hosts per label, the second and third as a daily recurrence, and no fleet
  * incident for the lone crash.
  */
-final class DemoFleet {
-    static final String FLEET = "eu-central";
-    static final int HOSTS = 24;
+public final class DemoFleet {
+    public static final String FLEET = "eu-central";
+    public static final int HOSTS = 24;
     /** The first night; the captures were made on 2026-11-21. */
-    static final Instant NIGHT1 = Instant.parse("2026-11-18T00:00:00Z");
+    public static final Instant NIGHT1 = Instant.parse("2026-11-18T00:00:00Z");
 
     private DemoFleet() {}
 
-    static String host(int n) {
+    public static String host(int n) {
         return String.format(java.util.Locale.ROOT, "fra-web-%02d", n);
     }
 
     /** What host {@code n} shows on night {@code night} (0-based): escapes, cut requests, or an overflowing queue. */
-    static Role role(int n, int night) {
+    public static Role role(int n, int night) {
         int k = (n + night) % 6;
         return k == 0 ? Role.LOG_REOPEN : k == 4 ? Role.RELOAD_INTERRUPTION : Role.BACKLOG_AFTER_RELOAD;
     }
 
     /** Writes the fleet's host folders into {@code out}, taking the templates from {@code captures}. */
-    static void write(Path captures, Path out) {
+    public static void write(Path captures, Path out) {
         FleetScenario s = new FleetScenario(captures, 10);
         List<String> all = new ArrayList<>();
         for (int n = 1; n <= HOSTS; n++) {

@@ -1,4 +1,4 @@
-package io.handoff.fleet;
+package io.handoff.demo;
 
 import io.handoff.avro.SourceKind;
 import io.handoff.parse.ParseContext;
