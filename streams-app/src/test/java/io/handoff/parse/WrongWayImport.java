@@ -1,0 +1,20 @@
+package io.handoff.parse;
+
+import io.handoff.app.HandoffConfig;
+import io.handoff.ship.Formats;
+
+/**
+ * A known-bad class for {@code LayersTest}: a class of the parse stage that reaches into the shipper and
+ * the commands' configuration, two imports the package dependency table forbids.
+ */
+public final class WrongWayImport {
+    private WrongWayImport() {}
+
+    static Formats none() {
+        return Formats.NONE;
+    }
+
+    static HandoffConfig config() {
+        return HandoffConfig.defaults();
+    }
+}
