@@ -1,5 +1,7 @@
 package io.handoff.ship;
 
+import io.handoff.avro.SourceKind;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +73,7 @@ public record Formats(String nginxAccessLogFormat, String fpmAccessFormat, Strin
     }
 
     /** The {@code fields.log_format} of a source's entries, or null. */
-    public String logFormat(io.handoff.avro.SourceKind kind) {
+    public String logFormat(SourceKind kind) {
         switch (kind) {
             case NGINX_ACCESS: return nginxAccessLogFormat;
             case PHP_FPM_ACCESS: return fpmAccessFormat;

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -139,7 +140,7 @@ public final class Tailer implements AutoCloseable {
             Objects.requireNonNull(registry, "registry");
             EnumMap<SourceKind, String> f = new EnumMap<>(SourceKind.class);
             f.putAll(logFormats);
-            logFormats = java.util.Collections.unmodifiableMap(f);
+            logFormats = Collections.unmodifiableMap(f);
             Objects.requireNonNull(topics, "topics");
             positive("poll interval", pollInterval);
             positive("multi-line timeout", multilineTimeout);

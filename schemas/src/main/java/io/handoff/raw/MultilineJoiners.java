@@ -3,6 +3,7 @@ package io.handoff.raw;
 import io.handoff.avro.SourceKind;
 
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** The joining rule of each source; see {@link MultilineJoiner}. */
 public final class MultilineJoiners {
@@ -74,7 +75,7 @@ public final class MultilineJoiners {
      * are separated by one); otherwise blank lines are kept inside an open entry.
      */
     static final class Assembler implements MultilineJoiner {
-        private final java.util.function.Predicate<String> start;
+        private final Predicate<String> start;
         private final boolean blankEnds;
         private final StringBuilder text = new StringBuilder();
         private long offset = -1;
@@ -82,7 +83,7 @@ public final class MultilineJoiners {
         /** Blank lines at the end of the open entry: dropped, with their count, if nothing follows them. */
         private int trailingBlanks;
 
-        Assembler(java.util.function.Predicate<String> start, boolean blankEnds) {
+        Assembler(Predicate<String> start, boolean blankEnds) {
             this.start = start;
             this.blankEnds = blankEnds;
         }

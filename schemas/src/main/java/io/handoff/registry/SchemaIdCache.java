@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -142,12 +143,12 @@ public final class SchemaIdCache {
         ObjectNode root = JSON.createObjectNode();
         root.put("registry", registry);
         ArrayNode subjects = root.putArray("subjects");
-        new java.util.TreeMap<>(ids).forEach((k, id) -> {
+        new TreeMap<>(ids).forEach((k, id) -> {
             int cut = k.indexOf('\u0000');
             subjects.addObject().put("subject", k.substring(0, cut)).put("id", id).put("schema", k.substring(cut + 1));
         });
         ArrayNode all = root.putArray("schemas");
-        new java.util.TreeMap<>(schemas).forEach((id, text) -> all.addObject().put("id", id).put("schema", text));
+        new TreeMap<>(schemas).forEach((id, text) -> all.addObject().put("id", id).put("schema", text));
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

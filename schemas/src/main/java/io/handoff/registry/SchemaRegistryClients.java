@@ -2,6 +2,7 @@ package io.handoff.registry;
 
 import org.apache.kafka.common.config.ConfigException;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /** Chooses a {@link SchemaRegistryClient} for the value of {@code schema.registry.url}. */
@@ -33,7 +34,7 @@ public final class SchemaRegistryClients {
         if (file == null || file.toString().isBlank()) {
             return http;
         }
-        return new CachedSchemaRegistryClient(http, SchemaIdCache.forFile(java.nio.file.Path.of(file.toString().trim()),
+        return new CachedSchemaRegistryClient(http, SchemaIdCache.forFile(Path.of(file.toString().trim()),
                 http.describe()));
     }
 }

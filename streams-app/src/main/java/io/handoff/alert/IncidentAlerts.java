@@ -24,6 +24,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -238,7 +239,7 @@ public final class IncidentAlerts implements IncidentFeed.Listener, AutoCloseabl
                     .map(e -> e.getKey() + " on " + e.getValue()).collect(Collectors.joining(", ")));
         }
         if (f.getRecurrence() != null) {
-            ann.put("recurrence", f.getRecurrence().getPeriod().name().toLowerCase(java.util.Locale.ROOT) + " at "
+            ann.put("recurrence", f.getRecurrence().getPeriod().name().toLowerCase(Locale.ROOT) + " at "
                     + f.getRecurrence().getTimeOfDayUtc() + " UTC, " + f.getRecurrence().getOccurrences() + " times"
                     + (f.getRecurrence().getLikelyTrigger() == null ? "" : " (" + f.getRecurrence().getLikelyTrigger() + ")"));
         }

@@ -9,11 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Resolves a {@link HandoffConfig}: defaults, then a properties file ({@code --config}), then
@@ -65,7 +68,7 @@ public final class ConfigLoader {
                 + " (default 1MiB)");
         k.put("handoff.unreachable-after", "the broker or registry unreachable this long turns /health DEGRADED or"
                 + " DOWN (default 30s)");
-        return java.util.Collections.unmodifiableMap(k);
+        return Collections.unmodifiableMap(k);
     }
 
     /** The environment name of a handoff key. */
@@ -201,7 +204,7 @@ public final class ConfigLoader {
         if (v == null) {
             return fallback;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?")
+        Matcher m = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?")
                 .matcher(v.trim().toLowerCase(Locale.ROOT));
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));

@@ -3,6 +3,7 @@ package io.handoff.app;
 import org.apache.kafka.streams.KafkaStreams;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +51,7 @@ record Health(String status, int httpStatus, String json) {
         }
         boolean recentRestart = lastRestartMs > 0 && nowMs - lastRestartMs < Duration.ofMinutes(RECENT_RESTART_MINUTES).toMillis();
         if (recentRestart) {
-            reasons.add(restarts + " stream thread failure(s), the last at " + java.time.Instant.ofEpochMilli(lastRestartMs)
+            reasons.add(restarts + " stream thread failure(s), the last at " + Instant.ofEpochMilli(lastRestartMs)
                     + " (see the log); replaced after a back-off");
         }
         if (!processing || broker.downFor(unreachableAfter, nowMs)) {

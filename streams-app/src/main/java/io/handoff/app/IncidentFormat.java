@@ -1,5 +1,6 @@
 package io.handoff.app;
 
+import io.handoff.avro.SourceKind;
 import io.handoff.siem.JsonWriter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.handoff.avro.CausalStep;
@@ -16,7 +17,9 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -196,7 +199,7 @@ public final class IncidentFormat {
         b.append(CLOCK.format(i.getStartedAt())).append("  ").append(i.getHost()).append("  ")
                 .append(i.getRootCause().name()).append("  ").append(statusText(i.getStatusCounts()))
                 .append(" of ").append(i.getTotalRequests()).append(" requests")
-                .append(String.format(java.util.Locale.ROOT, "  confidence %.2f", i.getConfidence()));
+                .append(String.format(Locale.ROOT, "  confidence %.2f", i.getConfidence()));
         if (!i.getCausalChain().isEmpty()) {
             b.append("\n    chain:      ").append(Classifier.chainText(i.getCausalChain()));
         }
@@ -243,7 +246,7 @@ public final class IncidentFormat {
         }
         if (f.getRecurrence() != null) {
             Recurrence r = f.getRecurrence();
-            b.append("\n    recurs:     ").append(r.getPeriod().name().toLowerCase(java.util.Locale.ROOT))
+            b.append("\n    recurs:     ").append(r.getPeriod().name().toLowerCase(Locale.ROOT))
                     .append(" at ").append(r.getTimeOfDayUtc()).append(" UTC, ").append(r.getOccurrences())
                     .append(" times");
             if (r.getLikelyTrigger() != null) {
@@ -259,7 +262,7 @@ public final class IncidentFormat {
 
     /** "20 LISTEN_BACKLOG_OVERFLOW, 4 FPM_RELOAD_INTERRUPTION": most hosts first. */
     static String causesText(Map<String, Integer> causes) {
-        List<Map.Entry<String, Integer>> l = new java.util.ArrayList<>(new TreeMap<>(causes).entrySet());
+        List<Map.Entry<String, Integer>> l = new ArrayList<>(new TreeMap<>(causes).entrySet());
         l.sort((a, c) -> Integer.compare(c.getValue(), a.getValue()));
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, Integer> e : l) {
@@ -308,7 +311,7 @@ public final class IncidentFormat {
     /** The line that best shows the failed handoff: the first nginx error line, else the first line. */
     static Evidence keyEvidence(List<Evidence> evidence) {
         for (Evidence e : evidence) {
-            if (e.getSource() == io.handoff.avro.SourceKind.NGINX_ERROR) {
+            if (e.getSource() == SourceKind.NGINX_ERROR) {
                 return e;
             }
         }

@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code handoff} command. Exit codes: 0 ok, 1 failure, 2 usage error (with a message that says
@@ -56,7 +58,7 @@ public final class Main {
      * the process with the command's code: 0 after a clean stop.
      */
     static final class ExitCode {
-        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private final CountDownLatch done = new CountDownLatch(1);
         private volatile int code = 1;
 
         void set(int code) {
@@ -66,7 +68,7 @@ public final class Main {
 
         void awaitAndHalt() {
             try {
-                if (!done.await(STOP_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!done.await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     System.err.println("handoff: did not stop within " + STOP_TIMEOUT_SECONDS + " s; exiting with 1");
                     code = 1;
                 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Asks the broker (describe cluster) and the schema registry (its global compatibility: any HTTP answer
@@ -59,7 +60,7 @@ final class Probes implements AutoCloseable {
             if (!was) {
                 LOG.info("the broker answers again ({} node(s))", nodes);
             }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             String detail = e instanceof ExecutionException && e.getCause() != null ? e.getCause().toString() : "no answer within "
                     + timeout.toMillis() + " ms";
             reach.unreachable(Reachability.Dependency.BROKER, now, detail);

@@ -14,6 +14,7 @@ import io.handoff.embedded.EmbeddedKafka;
 import io.handoff.fleet.FleetStage;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.ship.ReplaySource;
+import io.handoff.ship.ShipException;
 import io.handoff.topics.TopicNames;
 import io.handoff.topology.HandoffTopology;
 import org.apache.avro.specific.SpecificRecord;
@@ -22,11 +23,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +40,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,6 +51,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -267,7 +273,7 @@ final class ReplayCommand {
             Throwable[] failure = new Throwable[1];
             streams.setUncaughtExceptionHandler(e -> {
                 failure[0] = e;
-                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             streams.start();
 
@@ -434,7 +440,7 @@ final class ReplayCommand {
 
     /** One line for what stopped the shipper: its message, without the exception's class where it says nothing. */
     static String message(Throwable t) {
-        if (t instanceof UncheckedIOException || t instanceof io.handoff.ship.ShipException) {
+        if (t instanceof UncheckedIOException || t instanceof ShipException) {
             return t.getMessage();
         }
         return t.toString();
@@ -527,7 +533,7 @@ final class ReplayCommand {
             return;
         }
         try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             LOG.debug("could not delete {}", p, e);
         }
@@ -550,7 +556,7 @@ final class ReplayCommand {
         /** Text: incidents of labelled fleets wait for the fleet stage; one in a fleet incident is told by its line. */
         final List<Incident> held = new ArrayList<>();
         /** Ids of the host incidents the fleet incidents so far include. */
-        private final Set<String> told = new java.util.HashSet<>();
+        private final Set<String> told = new HashSet<>();
         private int incidentCount;
         private int warningCount;
         private int fleetCount;
@@ -619,11 +625,11 @@ final class ReplayCommand {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"host", "started (UTC)", "root cause", "502", "504", "requests", "culprit"});
         // a host incident that is part of a fleet incident is told by the fleet row (hosts listed there)
-        Set<String> inFleet = new java.util.HashSet<>();
+        Set<String> inFleet = new HashSet<>();
         fleet.forEach(f -> inFleet.addAll(f.getIncidentIds()));
         List<Incident> sorted = new ArrayList<>(incidents);
         sorted.removeIf(i -> inFleet.contains(i.getId()));
-        sorted.sort(java.util.Comparator.comparing(Incident::getHost).thenComparing(Incident::getStartedAt));
+        sorted.sort(Comparator.comparing(Incident::getHost).thenComparing(Incident::getStartedAt));
         for (Incident i : sorted) {
             rows.add(new String[] {i.getHost(), IncidentFormat.iso(i.getStartedAt()), i.getRootCause().name(),
                     String.valueOf(i.getStatusCounts().getOrDefault("502", 0L)),
@@ -707,14 +713,14 @@ final class ReplayCommand {
         }
 
         @Override
-        public void beforeBatch(java.util.function.BooleanSupplier stopped) {
+        public void beforeBatch(BooleanSupplier stopped) {
             watch.awaitConsumed(raw, stopped);
             streams.pause();
             start = watch.endOffsets(raw);
         }
 
         @Override
-        public void afterBatch(java.util.function.BooleanSupplier stopped) {
+        public void afterBatch(BooleanSupplier stopped) {
             Map<TopicPartition, Offsets.Span> wrote = new HashMap<>();
             watch.endOffsets(raw).forEach((tp, end) -> wrote.put(tp, new Offsets.Span(start.getOrDefault(tp, 0L), end)));
             long deadline = System.nanoTime() + FETCH_WAIT_MS * 1_000_000;
@@ -808,14 +814,14 @@ final class ReplayCommand {
 
         /** End offsets of {@code topics} (written without transactions: the raw topics). */
         Map<TopicPartition, Long> endOffsets(List<String> topics) {
-            return Offsets.end(admin, topics, org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED);
+            return Offsets.end(admin, topics, IsolationLevel.READ_UNCOMMITTED);
         }
 
         /**
          * Waits until the application has consumed everything written to {@code topics} so far, or until
          * {@code stopped} (called on the shipping thread: the admin client is thread-safe).
          */
-        void awaitConsumed(List<String> topics, java.util.function.BooleanSupplier stopped) {
+        void awaitConsumed(List<String> topics, BooleanSupplier stopped) {
             Map<TopicPartition, Long> targets = endOffsets(topics);
             while (!stopped.getAsBoolean() && !consumed(targets)) {
                 pause(100); // polling committed offsets; the topology commits every 100 ms

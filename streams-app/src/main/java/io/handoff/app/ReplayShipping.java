@@ -1,14 +1,19 @@
 package io.handoff.app;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import io.handoff.avro.SourceKind;
 import io.handoff.ship.ReplaySource;
 import io.handoff.ship.ShipSummary;
 import io.handoff.ship.Shipper;
+import io.handoff.topics.Sources;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
@@ -55,7 +60,7 @@ final class ReplayShipping implements AutoCloseable {
         void afterBatch(BooleanSupplier stopped);
     }
 
-    private final java.util.List<ReplaySource> batches;
+    private final List<ReplaySource> batches;
     private final int budget;
     private final long totalBytes;
     private final Thread thread;
@@ -98,7 +103,7 @@ final class ReplayShipping implements AutoCloseable {
      */
     static int openFileBudget() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.UnixOperatingSystemMXBean u) {
+        if (os instanceof UnixOperatingSystemMXBean u) {
             long free = u.getMaxFileDescriptorCount() - u.getOpenFileDescriptorCount();
             return (int) Math.max(ReplaySource.MAX_FILES_PER_HOST, Math.min(MAX_BATCH_FILES, free / 4));
         }
@@ -120,8 +125,8 @@ final class ReplayShipping implements AutoCloseable {
         // batching keeps the throughput.
         producer.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         Map<String, String> sourceOfTopic = new HashMap<>();
-        for (io.handoff.avro.SourceKind k : io.handoff.avro.SourceKind.values()) {
-            sourceOfTopic.put(config.topics().raw(k), io.handoff.topics.Sources.name(k));
+        for (SourceKind k : SourceKind.values()) {
+            sourceOfTopic.put(config.topics().raw(k), Sources.name(k));
         }
         try (Shipper shipper = Shipper.create(config.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
                 config.topics(), producer)) {
@@ -187,7 +192,7 @@ final class ReplayShipping implements AutoCloseable {
 
     /** Entries per source, once {@link #done()}. */
     String perSource() {
-        return perSource.entrySet().stream().map(e -> e.getKey() + " " + String.format(java.util.Locale.ROOT, "%,d",
+        return perSource.entrySet().stream().map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d",
                 e.getValue())).collect(Collectors.joining(", "));
     }
 

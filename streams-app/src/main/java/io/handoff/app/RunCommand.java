@@ -20,6 +20,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -96,8 +97,8 @@ final class RunCommand {
     private static String defaultConsoleUrl(int httpPort) {
         String host;
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             host = "localhost";
         }
         return "http://" + host + ":" + httpPort + "/";
@@ -171,7 +172,7 @@ final class RunCommand {
                         () -> Health.of(running[0] == null ? KafkaStreams.State.CREATED : running[0].state(), starting, reach,
                                 after, System.currentTimeMillis(), restarts.get(), lastRestart.get()),
                         prometheus::scrape);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 err.println("handoff run: cannot serve /health and /metrics on " + bind.getHostAddress() + ":" + httpPort + ": "
                         + e.getMessage());
                 prometheus.close();

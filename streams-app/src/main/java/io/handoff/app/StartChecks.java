@@ -8,11 +8,14 @@ import io.handoff.avro.Warning;
 import io.handoff.registry.SchemaRegistryException;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.TopicNames;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
 import org.slf4j.Logger;
@@ -24,9 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -129,7 +134,7 @@ final class StartChecks {
                 waiting.accept(what + " (create them as docs/DEPLOY.md lists, or run with --create-topics)");
                 LOG.warn("{}: create them as docs/DEPLOY.md lists them (or run with --create-topics); waiting, next look in {} s",
                         what, wait / 1000);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 String detail = e.getCause() != null ? e.getCause().toString() : "no answer within 10 s";
                 reach.unreachable(Reachability.Dependency.BROKER, now, detail);
                 waiting.accept("the broker does not answer (" + detail + ")");
@@ -162,8 +167,8 @@ final class StartChecks {
             for (Map.Entry<String, SpecificAvroSerde<? extends SpecificRecord>> e : serdes.entrySet()) {
                 try {
                     e.getValue().serializer().schemaId(e.getKey(),
-                            org.apache.avro.specific.SpecificData.get().getSchema(outputs.get(e.getKey())));
-                } catch (org.apache.kafka.common.errors.SerializationException ex) {
+                            SpecificData.get().getSchema(outputs.get(e.getKey())));
+                } catch (SerializationException ex) {
                     if (!SchemaRegistryException.isUnavailable(ex)) {
                         throw new IllegalStateException("the schema registry refused the schema of " + e.getKey() + ": "
                                 + ex.getMessage(), ex);
@@ -197,7 +202,7 @@ final class StartChecks {
         Map<ConfigResource, Config> configs;
         try {
             configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warn("cannot read the topics' settings ({}); keeping handoff's bounds as configured", e.toString());
             return config;
         } catch (InterruptedException e) {
@@ -245,11 +250,11 @@ final class StartChecks {
         }
         HandoffConfig out = config.withLimits(new HandoffConfig.Limits(age, lead, l.maxLineBytes(), l.maxEntryBytes(),
                 l.unreachableAfter()));
-        String requestKey = org.apache.kafka.streams.StreamsConfig.producerPrefix("max.request.size");
+        String requestKey = StreamsConfig.producerPrefix("max.request.size");
         long request = number(config.streams().getOrDefault(requestKey, config.streams().getOrDefault("max.request.size",
                 String.valueOf(1024 * 1024))));
         if (maxMessage != Long.MAX_VALUE && maxMessage < request) {
-            Map<String, String> streams = new java.util.TreeMap<>(config.streams());
+            Map<String, String> streams = new TreeMap<>(config.streams());
             streams.put(requestKey, String.valueOf(maxMessage));
             LOG.warn("{} takes records of at most {} bytes (max.message.bytes): outputs are kept under that (producer"
                     + " max.request.size {} instead of {})", sizeTopic, maxMessage, maxMessage, request);

@@ -10,6 +10,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /** Every topic handoff reads or writes, for creating them before a run. */
 final class Topics {
@@ -29,7 +31,7 @@ final class Topics {
      * topics (the changelogs and the fleet stage's repartition topics) itself.
      */
     static List<String> all(TopicNames t) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (SourceKind k : SourceKind.values()) {
             names.add(t.raw(k));
         }
@@ -86,7 +88,7 @@ final class Topics {
                 missing = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
                         .flatMap(d -> d.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty())
                                 .map(p -> d.name() + "-" + p.partition()))
-                        .collect(java.util.stream.Collectors.joining(", "));
+                        .collect(Collectors.joining(", "));
             } catch (ExecutionException | TimeoutException e) {
                 missing = e.getMessage();
             } catch (InterruptedException e) {
@@ -108,7 +110,7 @@ final class Topics {
 
     /** The six raw topics. */
     static List<String> raw(TopicNames t) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (SourceKind k : SourceKind.values()) {
             names.add(t.raw(k));
         }
@@ -125,14 +127,14 @@ final class Topics {
         Map<String, Object> admin = new LinkedHashMap<>(config.streams());
         admin.keySet().retainAll(AdminClientConfig.configNames());
         try (Admin a = Admin.create(admin)) {
-            List<NewTopic> wanted = new java.util.ArrayList<>();
+            List<NewTopic> wanted = new ArrayList<>();
             for (String n : all(config.topics())) {
                 // replication factor: the cluster's default.replication.factor
                 Map<String, String> configs = new LinkedHashMap<>(config(config.topics(), n));
                 configs.putAll(overrides);
                 wanted.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(configs));
             }
-            List<String> created = new java.util.ArrayList<>();
+            List<String> created = new ArrayList<>();
             for (Map.Entry<String, KafkaFuture<Void>> r : a.createTopics(wanted).values().entrySet()) {
                 try {
                     r.getValue().get(60, TimeUnit.SECONDS);

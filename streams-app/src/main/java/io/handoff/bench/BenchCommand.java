@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.SourceKind;
+import io.handoff.correlate.CorrelateStores;
+import io.handoff.correlate.HostCorrelator;
 import io.handoff.embedded.EmbeddedKafka;
 import io.handoff.raw.Envelope;
 import io.handoff.ship.Shipper;
@@ -13,12 +15,16 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -35,7 +41,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,8 +53,12 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -297,7 +309,7 @@ public final class BenchCommand {
         if (s == null) {
             return dflt;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(s.strip());
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(s.strip());
         if (!m.matches()) {
             throw new Usage("--" + name + ": expected a duration like 500ms, 30s, 2m or 1h, got '" + s + "'");
         }
@@ -550,7 +562,7 @@ public final class BenchCommand {
                             consumed = n;
                         }
                         end = System.nanoTime();
-                    } catch (org.apache.kafka.common.errors.WakeupException e) {
+                    } catch (WakeupException e) {
                         // close() while reading: the run failed elsewhere
                     } catch (Throwable t) {
                         failed = t;
@@ -586,7 +598,7 @@ public final class BenchCommand {
 
         private double tunedCeiling(Plan plan, String bootstrap, String tag, Map<String, Object> report) {
             TopicNames topics = ceilingTopics("ceiling-" + tag, bootstrap);
-            Map<SourceKind, String> topic = new java.util.EnumMap<>(SourceKind.class);
+            Map<SourceKind, String> topic = new EnumMap<>(SourceKind.class);
             for (SourceKind k : SourceKind.values()) {
                 topic.put(k, topics.raw(k));
             }
@@ -594,7 +606,7 @@ public final class BenchCommand {
             boolean preEncode = plan.entries * 600 < Runtime.getRuntime().maxMemory() * PRE_ENCODE_HEAP_SHARE;
             List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(preEncode ? (int) plan.entries : 0);
             Map<String, byte[]> keys = new HashMap<>();
-            java.util.function.Function<FleetStream.Line, ProducerRecord<byte[], byte[]>> encode = l -> new ProducerRecord<>(
+            Function<FleetStream.Line, ProducerRecord<byte[], byte[]>> encode = l -> new ProducerRecord<>(
                     topic.get(l.kind()), null, l.written(), keys.computeIfAbsent(l.host(), h -> h.getBytes(StandardCharsets.UTF_8)),
                     envelope(l).toJson());
             if (preEncode) {
@@ -607,7 +619,7 @@ public final class BenchCommand {
             progress("ceiling (%s): producing and consuming %,d records with a tuned producer and consumer%s …", tag,
                     plan.entries, preEncode ? " (encoded beforehand)" : "");
             Throwable[] sendFailure = new Throwable[1];
-            org.apache.kafka.clients.producer.Callback onAck = (md, e) -> {
+            Callback onAck = (md, e) -> {
                 if (e != null && sendFailure[0] == null) {
                     sendFailure[0] = e;
                 }
@@ -666,8 +678,8 @@ public final class BenchCommand {
                 try {
                     all = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
                             .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                         throw e;
                     }
                     all = false; // created, but not in the metadata the broker answers from yet
@@ -825,7 +837,7 @@ public final class BenchCommand {
             int wrongCause = 0;
             int missing = 0;
             int split = 0;
-            java.util.Set<String> used = new java.util.HashSet<>();
+            Set<String> used = new HashSet<>();
             List<String> problems = new ArrayList<>();
             for (FleetStream.Burst b : bursts) {
                 List<Pipeline.Output> mine = byHost.getOrDefault(b.host(), List.of()).stream()
@@ -915,7 +927,7 @@ public final class BenchCommand {
             Map<String, Long> logical = new TreeMap<>();
             Map<String, Long> keys = new TreeMap<>();
             for (Pipeline.Instance i : p.alive()) {
-                for (String store : io.handoff.correlate.CorrelateStores.NAMES) {
+                for (String store : CorrelateStores.NAMES) {
                     long[] kv = storeBytes(i.streams, store);
                     logical.merge(store, kv[0], Long::sum);
                     keys.merge(store, kv[1], Long::sum);
@@ -929,9 +941,9 @@ public final class BenchCommand {
             s.put("entries_per_store", keys);
             s.put("logical_bytes_per_store", logical);
             s.put("logical_bytes_per_host", round((double) logicalTotal / hosts, 1));
-            s.put("quiet_host_logical_bytes", round(keys.getOrDefault(io.handoff.correlate.HostCorrelator.CLOCK_STORE, 0L) == 0
-                    ? 0 : (double) logical.get(io.handoff.correlate.HostCorrelator.CLOCK_STORE)
-                    / keys.get(io.handoff.correlate.HostCorrelator.CLOCK_STORE), 1));
+            s.put("quiet_host_logical_bytes", round(keys.getOrDefault(HostCorrelator.CLOCK_STORE, 0L) == 0
+                    ? 0 : (double) logical.get(HostCorrelator.CLOCK_STORE)
+                    / keys.get(HostCorrelator.CLOCK_STORE), 1));
             s.put("rocksdb_dir_bytes_per_store", dirs);
             s.put("rocksdb_dir_bytes_per_host", round((double) dirTotal / hosts, 1));
             s.put("rocksdb_memtable_bytes", sum(mem));
@@ -946,7 +958,7 @@ public final class BenchCommand {
         /** A correlator store's value as its store writes it (versioned Avro). */
         @SuppressWarnings("unchecked")
         private static long valueBytes(String store, Object value) {
-            var serde = (org.apache.kafka.common.serialization.Serde<Object>) io.handoff.correlate.CorrelateStores.valueSerde(store);
+            var serde = (Serde<Object>) CorrelateStores.valueSerde(store);
             return serde.serializer().serialize(store, value).length;
         }
 

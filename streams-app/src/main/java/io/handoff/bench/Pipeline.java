@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -264,7 +265,7 @@ final class Pipeline implements AutoCloseable {
 
     /** Bytes of each store's RocksDB folders over the live instances (state.dir/&lt;app&gt;/&lt;task&gt;/rocksdb/&lt;store&gt;). */
     Map<String, Long> storeDirectoryBytes() {
-        Map<String, Long> out = new java.util.TreeMap<>();
+        Map<String, Long> out = new TreeMap<>();
         for (Instance i : alive()) {
             Path app = i.stateDir.resolve(appId);
             if (!Files.isDirectory(app)) {
@@ -299,7 +300,7 @@ final class Pipeline implements AutoCloseable {
 
     /** Sum of one RocksDB metric of group stream-state-metrics per store over the live instances. */
     Map<String, Double> rocksMetric(String name) {
-        Map<String, Double> out = new java.util.TreeMap<>();
+        Map<String, Double> out = new TreeMap<>();
         for (Instance i : alive()) {
             for (Map.Entry<MetricName, ? extends Metric> e : i.streams.metrics().entrySet()) {
                 MetricName m = e.getKey();

@@ -1,8 +1,10 @@
 package io.handoff.classify;
 
 import io.handoff.avro.FpmAccessFields;
+import io.handoff.avro.FpmEventKind;
 import io.handoff.avro.FpmLogFields;
 import io.handoff.avro.FpmSlowFields;
+import io.handoff.avro.KernelEventKind;
 import io.handoff.avro.KernelFields;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.NginxAccessFields;
@@ -14,10 +16,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -132,7 +136,7 @@ final class Burst {
             LogEvent e = sample.get(k.getKey());
             if (e == null) continue;
             if (e.getParsed() instanceof FpmSlowFields) slowlog += k.getValue();
-            if (e.getParsed() instanceof FpmLogFields f && f.getKind() == io.handoff.avro.FpmEventKind.EXECUTING_TOO_SLOW) {
+            if (e.getParsed() instanceof FpmLogFields f && f.getKind() == FpmEventKind.EXECUTING_TOO_SLOW) {
                 tooSlow += k.getValue();
             }
         }
@@ -369,13 +373,13 @@ final class Burst {
                 case OOM_SUMMARY:
                     // any victim for now: a SIGKILL of that pid from FPM makes it a worker even when the comm was cut
                     merge(oom, new Clue(Sign.OOM_KILL, at, from, to, k.getPid(), null, null, k.getProcess(), null, null, e),
-                            k.getKind() == io.handoff.avro.KernelEventKind.OOM_KILLED);
+                            k.getKind() == KernelEventKind.OOM_KILLED);
                     if (Lines.isPhp(k.getProcess())) phpVictims.add(k.getPid());
                     break;
                 case SEGFAULT:
                 case TRAP:
                     if (Lines.isPhp(k.getProcess())) {
-                        boolean segfault = k.getKind() == io.handoff.avro.KernelEventKind.SEGFAULT;
+                        boolean segfault = k.getKind() == KernelEventKind.SEGFAULT;
                         Clue c = new Clue(segfault ? Sign.SEGFAULT : Sign.WORKER_CRASH, at, from, to, k.getPid(), null, null,
                                 segfault ? "SIGSEGV" : "trap", null, null, e);
                         if (segfault) merge(segv, c, true);
@@ -562,7 +566,7 @@ final class Burst {
          */
         private static List<Clue> foldIntoTerminations(List<Clue> in) {
             List<Clue> out = new ArrayList<>(in);
-            java.util.Set<Clue> folded = new java.util.HashSet<>();
+            Set<Clue> folded = new HashSet<>();
             for (int i = 0; i < out.size(); i++) {
                 Clue term = out.get(i);
                 if (term.sign() != Sign.REQUEST_TERMINATED) continue;

@@ -2,6 +2,7 @@ package io.handoff.classify;
 
 import io.handoff.avro.CallCategory;
 import io.handoff.avro.FpmAccessFields;
+import io.handoff.avro.FpmEventKind;
 import io.handoff.avro.FpmLogFields;
 import io.handoff.avro.FpmSlowFields;
 import io.handoff.avro.KernelFields;
@@ -320,7 +321,7 @@ public final class Lines {
         Object p = e.getParsed();
         if (p instanceof NginxErrorFields f) return "nginx-error:" + upstream(f);
         if (p instanceof FpmLogFields f) {
-            if (f.getKind() == io.handoff.avro.FpmEventKind.RELOADING) {
+            if (f.getKind() == FpmEventKind.RELOADING) {
                 return "fpm:RELOADING:" + (f.getMessage().startsWith("Reloading in progress") ? "signal" : "exec");
             }
             return "fpm:" + f.getKind() + ":" + f.getSignal();
@@ -343,7 +344,7 @@ public final class Lines {
     public static WarningKind warningKind(LogEvent e) {
         Object p = e.getParsed();
         if (p instanceof FpmSlowFields
-                || p instanceof FpmLogFields f && f.getKind() == io.handoff.avro.FpmEventKind.EXECUTING_TOO_SLOW) {
+                || p instanceof FpmLogFields f && f.getKind() == FpmEventKind.EXECUTING_TOO_SLOW) {
             return WarningKind.SLOWLOG_STORM;
         }
         Sign s = Burst.signOf(e);

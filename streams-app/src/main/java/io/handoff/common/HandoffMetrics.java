@@ -14,6 +14,7 @@ import org.apache.kafka.streams.StreamsMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -204,7 +205,7 @@ public final class HandoffMetrics {
 
     /** Labels in the order the processors pass them, so a declared counter and a recorded one share a key. */
     private static Map<String, String> labels(String... pairs) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
+        Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             m.put(pairs[i], pairs[i + 1]);
         }

@@ -11,8 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -42,7 +46,7 @@ public final class InputProgress implements CloseGate.Progress, AutoCloseable {
 
     private final Admin admin;
     private final String groupId;
-    private final java.util.List<String> whole;
+    private final List<String> whole;
     private final String topic;
     private final long everyMs;
     private final LongSupplier clock;
@@ -52,14 +56,14 @@ public final class InputProgress implements CloseGate.Progress, AutoCloseable {
     /** Partition → wall-clock ms of its latest confirmation. */
     private final Map<TopicPartition, Long> confirmed = new ConcurrentHashMap<>();
     /** The partitions of the topics watched whole, as of the last look. */
-    private volatile java.util.Set<TopicPartition> wholePartitions = java.util.Set.of();
+    private volatile Set<TopicPartition> wholePartitions = Set.of();
     private volatile boolean reachable;
 
-    private InputProgress(Admin admin, String groupId, java.util.List<String> whole, String topic, Duration every,
+    private InputProgress(Admin admin, String groupId, List<String> whole, String topic, Duration every,
                           LongSupplier clock, boolean schedule) {
         this.admin = admin;
         this.groupId = groupId;
-        this.whole = java.util.List.copyOf(whole);
+        this.whole = List.copyOf(whole);
         this.topic = topic;
         this.everyMs = every.toMillis();
         this.clock = clock;
@@ -80,7 +84,7 @@ public final class InputProgress implements CloseGate.Progress, AutoCloseable {
      * {@code whole} (the raw topics) and, per partition, {@code topic} (the correlator's input), looking
      * every {@code every}, through an admin client made of {@code adminConfig} (closed with this).
      */
-    public static InputProgress start(Map<String, Object> adminConfig, String groupId, java.util.List<String> whole,
+    public static InputProgress start(Map<String, Object> adminConfig, String groupId, List<String> whole,
                                       String topic, Duration every) {
         Map<String, Object> config = new HashMap<>(adminConfig);
         config.putIfAbsent("client.id", groupId + "-input-progress");
@@ -88,7 +92,7 @@ public final class InputProgress implements CloseGate.Progress, AutoCloseable {
     }
 
     /** For tests: looks only when {@link #look()} is called, at the given clock. */
-    static InputProgress manual(Admin admin, String groupId, java.util.List<String> whole, String topic, Duration every,
+    static InputProgress manual(Admin admin, String groupId, List<String> whole, String topic, Duration every,
                                 LongSupplier clock) {
         return new InputProgress(admin, groupId, whole, topic, every, clock, false);
     }
@@ -121,10 +125,10 @@ public final class InputProgress implements CloseGate.Progress, AutoCloseable {
     void look() {
         long timeout = Math.max(1_000, 2 * everyMs);
         try {
-            java.util.List<String> topics = new java.util.ArrayList<>(whole);
+            List<String> topics = new ArrayList<>(whole);
             topics.add(topic);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            java.util.Set<TopicPartition> wholeNow = new java.util.HashSet<>();
+            Set<TopicPartition> wholeNow = new HashSet<>();
             admin.describeTopics(topics).allTopicNames().get(timeout, TimeUnit.MILLISECONDS).forEach((name, d) ->
                     d.partitions().forEach(p -> {
                         TopicPartition tp = new TopicPartition(name, p.partition());

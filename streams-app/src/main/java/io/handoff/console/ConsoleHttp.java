@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.handoff.avro.Incident;
 import io.handoff.avro.IncidentStatus;
+import io.handoff.siem.JsonWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -120,7 +121,7 @@ public final class ConsoleHttp implements HttpHandler {
     }
 
     private static String quote(String s) {
-        return io.handoff.siem.JsonWriter.object(g -> g.writeStringField("m", s)).replaceFirst("^\\{\"m\":", "").replaceFirst("}$", "");
+        return JsonWriter.object(g -> g.writeStringField("m", s)).replaceFirst("^\\{\"m\":", "").replaceFirst("}$", "");
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {

@@ -13,6 +13,7 @@ import io.handoff.topics.Sources;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -237,7 +238,7 @@ public final class ConsoleJson {
     public static String report(String title, Instant generated, List<Incident> incidents, List<FleetIncident> fleet) {
         List<Incident> sorted = incidents.stream().sorted(IncidentBoard.NEWEST_FIRST).toList();
         List<FleetIncident> fleetSorted = fleet.stream()
-                .sorted(java.util.Comparator.comparing(FleetIncident::getWindowStart).reversed()).toList();
+                .sorted(Comparator.comparing(FleetIncident::getWindowStart).reversed()).toList();
         IncidentBoard board = new IncidentBoard(Integer.MAX_VALUE, Integer.MAX_VALUE);
         sorted.forEach(board::accept);
         fleetSorted.forEach(board::accept);

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Reads the incident topics into an {@link IncidentBoard} and hands every record to its listeners
@@ -160,7 +162,7 @@ public final class IncidentFeed implements AutoCloseable {
             List<PartitionInfo> parts;
             try {
                 parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            } catch (TimeoutException e) {
                 continue;
             }
             if (parts == null || parts.isEmpty()) {
@@ -225,7 +227,7 @@ public final class IncidentFeed implements AutoCloseable {
         }
     }
 
-    private void tell(java.util.function.Consumer<Listener> call) {
+    private void tell(Consumer<Listener> call) {
         for (Listener l : listeners) {
             try {
                 call.accept(l);

@@ -8,6 +8,7 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.common.errors.SerializationException;
 
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ final class Events {
     }
 
     static List<LogEvent> fromBytes(byte[] b) {
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
             return read(in);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("look-back lines (the encoding before versioned state) do not decode: " + e, e);

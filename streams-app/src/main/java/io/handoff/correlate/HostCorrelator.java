@@ -16,6 +16,7 @@ import io.handoff.avro.OpenIncident;
 import io.handoff.avro.OpenPhase;
 import io.handoff.avro.Origin;
 import io.handoff.avro.SecondCount;
+import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
 import io.handoff.classify.Classifier;
 import io.handoff.classify.Diagnosis;
@@ -532,7 +533,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
      */
     private void countRecentRequest(HostClock clock, long t, boolean live) {
         long second = Math.floorDiv(t, 1000);
-        Long accessClock = clock.getWritten().get(Sources.name(io.handoff.avro.SourceKind.NGINX_ACCESS));
+        Long accessClock = clock.getWritten().get(Sources.name(SourceKind.NGINX_ACCESS));
         long horizon = live ? graceMs : Math.max(graceMs, lookBackMs);
         long oldest = Math.floorDiv((accessClock == null ? t : accessClock) - horizon, 1000);
         ByteBuffer counts = clock.getRecentAccess();

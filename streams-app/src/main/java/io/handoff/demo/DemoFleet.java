@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The demo's fleet: 24 hosts of fleet {@code eu-central} over the three nights before the captures,
@@ -30,7 +31,7 @@ public final class DemoFleet {
     private DemoFleet() {}
 
     public static String host(int n) {
-        return String.format(java.util.Locale.ROOT, "fra-web-%02d", n);
+        return String.format(Locale.ROOT, "fra-web-%02d", n);
     }
 
     /** What host {@code n} shows on night {@code night} (0-based): escapes, cut requests, or an overflowing queue. */

@@ -3,6 +3,7 @@ package io.handoff.fleet;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 import java.io.ByteArrayInputStream;
@@ -71,6 +72,6 @@ final class Codec {
     static <T> Serde<T> serde(String what, int version, Writer<T> w, Reader<T> r) {
         Serializer<T> ser = (topic, value) -> value == null ? null : encode(version, value, w);
         Deserializer<T> de = (topic, data) -> decode(what, version, data, r);
-        return org.apache.kafka.common.serialization.Serdes.serdeFrom(ser, de);
+        return Serdes.serdeFrom(ser, de);
     }
 }

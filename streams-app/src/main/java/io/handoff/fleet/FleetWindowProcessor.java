@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.format.TextStyle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -437,7 +438,7 @@ final class FleetWindowProcessor implements Processor<String, Object, String, Fl
                 }
             } else {
                 String day = Instant.ofEpochMilli(start).atOffset(ZoneOffset.UTC).getDayOfWeek().getDisplayName(
-                        java.time.format.TextStyle.FULL, Locale.ROOT);
+                        TextStyle.FULL, Locale.ROOT);
                 b.append(" — ").append(occ).append(" of the last ").append(Recurrences.WEEKS).append(" ").append(day)
                         .append("s");
             }

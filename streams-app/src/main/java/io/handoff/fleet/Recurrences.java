@@ -9,6 +9,7 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Whether a fleet incident repeats an earlier schedule, from the window starts of the earlier fleet
@@ -81,7 +82,7 @@ final class Recurrences {
     /** "HH:MM": the window start rounded to the nearest minute, UTC. */
     static String timeOfDay(long start) {
         LocalTime t = Instant.ofEpochMilli(start + 30_000).atOffset(ZoneOffset.UTC).toLocalTime();
-        return String.format(java.util.Locale.ROOT, "%02d:%02d", t.getHour(), t.getMinute());
+        return String.format(Locale.ROOT, "%02d:%02d", t.getHour(), t.getMinute());
     }
 
     static Recurrence toAvro(Match m, long start, boolean reload) {

@@ -9,6 +9,7 @@ import io.handoff.parse.ParseOutcome.Parsed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One PHP-FPM slowlog entry (the joiner hands it over with its lines joined by {@code \n}):
@@ -267,11 +268,11 @@ final class FpmSlowParser implements LineParser {
         return c == CallCategory.SLEEP ? null : c;
     }
 
-    private static final java.util.Set<String> DB_VERBS = java.util.Set.of("execute", "query", "prepare", "fetch",
+    private static final Set<String> DB_VERBS = Set.of("execute", "query", "prepare", "fetch",
             "fetchall", "fetchcolumn", "fetchobject", "fetchassoc", "exec", "real_query", "multi_query", "store_result",
             "next_result", "get_results", "get_var", "get_row", "get_col", "executequery", "executestatement",
             "executecommand", "real_connect", "select_db");
-    private static final java.util.Set<String> HTTP_VERBS = java.util.Set.of("request", "get", "post", "head", "put",
+    private static final Set<String> HTTP_VERBS = Set.of("request", "get", "post", "head", "put",
             "patch", "delete", "send", "sendrequest", "request_multiple", "dispatch", "__dorequest", "__soapcall");
 
     /**

@@ -7,6 +7,7 @@ import org.apache.avro.generic.IndexedRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes parsed events as one JSON object each, under the Avro field names (snake_case), with null
@@ -77,7 +78,7 @@ final class Json {
         } else if (v instanceof Map) {
             b.append('{');
             boolean first = true;
-            for (Map.Entry<?, ?> e : new java.util.TreeMap<>((Map<?, ?>) v).entrySet()) {
+            for (Map.Entry<?, ?> e : new TreeMap<>((Map<?, ?>) v).entrySet()) {
                 if (!first) {
                     b.append(',');
                 }

@@ -20,9 +20,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -231,7 +233,7 @@ public final class ParseCommand {
             MultilineJoiner joiner = MultilineJoiner.forKind(kind);
             LineNumbers numbers = new LineNumbers();
             LineReader reader = new LineReader(in);
-            java.util.function.Consumer<MultilineJoiner.Entry> sink = e -> entry(name, numbers.lineOf(e.offset()), e);
+            Consumer<MultilineJoiner.Entry> sink = e -> entry(name, numbers.lineOf(e.offset()), e);
             String line;
             long lineNo = 0;
             while ((line = reader.next()) != null) {
@@ -294,13 +296,13 @@ public final class ParseCommand {
                     tail -= head;
                     head = 0;
                 } else {
-                    offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
-                    lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+                    offsets = Arrays.copyOf(offsets, offsets.length * 2);
+                    lines = Arrays.copyOf(lines, lines.length * 2);
                 }
             }
             if (tail == offsets.length) {
-                offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
-                lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+                lines = Arrays.copyOf(lines, lines.length * 2);
             }
             offsets[tail] = offset;
             lines[tail++] = line;
@@ -367,7 +369,7 @@ public final class ParseCommand {
                     scan -= start;
                     start = 0;
                 } else if (end == buf.length) {
-                    buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                    buf = Arrays.copyOf(buf, buf.length * 2);
                 }
                 int r = in.read(buf, end, buf.length - end);
                 if (r < 0) {

@@ -4,6 +4,7 @@ import io.handoff.avro.SourceKind;
 
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The parser of each log source. Parsers are immutable and thread-safe; the two that are
@@ -77,7 +78,7 @@ public final class Parsers {
     }
 
     private static LineParser cached(ConcurrentHashMap<String, LineParser> cache, String format,
-                                     java.util.function.Function<String, LineParser> compile) {
+                                     Function<String, LineParser> compile) {
         LineParser p = cache.get(format);
         if (p != null) {
             return p;

@@ -1,5 +1,6 @@
 package io.handoff.parse;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -142,7 +143,7 @@ final class Scan {
         }
         ZoneRules rules = zone.getRules();
         if (rules.isFixedOffset()) {
-            return epochMillis(y, mo, d, h, mi, s, millis, rules.getOffset(java.time.Instant.EPOCH).getTotalSeconds());
+            return epochMillis(y, mo, d, h, mi, s, millis, rules.getOffset(Instant.EPOCH).getTotalSeconds());
         }
         LocalDateTime ldt = LocalDateTime.of(y, mo, d, h, mi, Math.min(s, 59));
         return epochMillis(y, mo, d, h, mi, s, millis, rules.getOffset(ldt).getTotalSeconds());

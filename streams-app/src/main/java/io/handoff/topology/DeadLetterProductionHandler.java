@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -72,7 +73,7 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
                     + " that it is retried", record.topic(), exception.getMessage());
             return Response.fail();
         }
-        String reason = "the " + origin.name().toLowerCase(java.util.Locale.ROOT) + " of the output for " + record.topic()
+        String reason = "the " + origin.name().toLowerCase(Locale.ROOT) + " of the output for " + record.topic()
                 + " cannot be written: " + DeadLetters.describe(exception);
         if (exception instanceof BoundedSerializer.TooLarge tooLarge) {
             return deadLetter(context, context.sourceRawKey(), tooLarge.head(), record.topic(), reason, tooLarge.size());

@@ -12,7 +12,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -188,7 +190,7 @@ public final class Fit {
                     return v;
                 case MAP:
                     if (v instanceof Map<?, ?> m) {
-                        Map<Object, Object> out = new java.util.LinkedHashMap<>();
+                        Map<Object, Object> out = new LinkedHashMap<>();
                         m.forEach((k, x) -> out.put(k, walk(s.getValueType(), x)));
                         return out;
                     }
@@ -221,6 +223,6 @@ public final class Fit {
 
     /** For messages: {@code 1048576} → {@code "1,048,576"}. */
     static String bytes(long n) {
-        return String.format(java.util.Locale.ROOT, "%,d", n);
+        return String.format(Locale.ROOT, "%,d", n);
     }
 }

@@ -18,7 +18,9 @@ import io.handoff.siem.EcsFormat;
 import io.handoff.siem.EcsMirror;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -158,7 +160,7 @@ public final class HandoffTopology {
      * record under the producer's {@code max.request.size} ({@link BoundedSerializer}), so that no output can
      * poison a transaction. Every sink of an Avro value uses one.
      */
-    public static <T extends org.apache.avro.specific.SpecificRecord> Serde<T> outputSerde(Class<T> type, HandoffConfig config,
+    public static <T extends SpecificRecord> Serde<T> outputSerde(Class<T> type, HandoffConfig config,
                                                                                        HandoffMetrics metrics) {
         SpecificAvroSerde<T> avro = SpecificAvroSerde.forValues(type, config.streams());
         return Serdes.serdeFrom(new BoundedSerializer<>(avro.serializer(), maxRecordBytes(config), metrics),
@@ -175,7 +177,7 @@ public final class HandoffTopology {
             try {
                 max = Integer.parseInt(v.trim());
             } catch (NumberFormatException e) {
-                throw new org.apache.kafka.common.config.ConfigException(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, v,
+                throw new ConfigException(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, v,
                         "expected a number of bytes");
             }
         }

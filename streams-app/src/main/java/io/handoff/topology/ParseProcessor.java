@@ -12,6 +12,7 @@ import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
 import io.handoff.raw.Envelope;
 import io.handoff.topics.Sources;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -131,7 +132,7 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
         Object fields = parsed.fields();
         if ((long) original.length() * 3 > limits.maxLineBytes() && Fit.utf8Length(original) > limits.maxLineBytes()) {
             original = Fit.cut(original, limits.maxLineBytes());
-            if (fields instanceof org.apache.avro.specific.SpecificRecord r) {
+            if (fields instanceof SpecificRecord r) {
                 fields = Fit.toSize(r, limits.maxLineBytes());
             }
             recorder.increment("truncated", "source", source);

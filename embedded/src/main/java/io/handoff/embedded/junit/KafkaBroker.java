@@ -1,6 +1,7 @@
 package io.handoff.embedded.junit;
 
 import io.handoff.embedded.EmbeddedKafka;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -8,12 +9,17 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * JUnit 5 extension that gives tests a real Kafka broker: one per test JVM, started on first use,
@@ -129,10 +135,10 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
     }
 
     /** Creates topics that do not exist yet (replication factor 1) on this run's broker. */
-    public static void createTopics(java.util.Map<String, Integer> nameToPartitions) {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.of("bootstrap.servers", bootstrapServers()))) {
-            EmbeddedKafka.createTopics(admin, nameToPartitions, java.time.Duration.ofSeconds(30));
+    public static void createTopics(Map<String, Integer> nameToPartitions) {
+        try (Admin admin = Admin.create(
+                Map.of("bootstrap.servers", bootstrapServers()))) {
+            EmbeddedKafka.createTopics(admin, nameToPartitions, Duration.ofSeconds(30));
         }
     }
 
@@ -184,15 +190,15 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
     private static final class Docker {
         static boolean available() {
             try {
-                return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+                return DockerClientFactory.instance().isDockerAvailable();
             } catch (RuntimeException | LinkageError e) {
                 return false;
             }
         }
 
         static Running start() {
-            org.testcontainers.kafka.KafkaContainer container = new org.testcontainers.kafka.KafkaContainer(
-                    org.testcontainers.utility.DockerImageName.parse(IMAGE))
+            KafkaContainer container = new KafkaContainer(
+                    DockerImageName.parse(IMAGE))
                     .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
                     .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
             long t0 = System.nanoTime();

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
@@ -133,7 +134,7 @@ public final class Lag {
         return new Snapshot(committed, end);
     }
 
-    static <T> T get(org.apache.kafka.common.KafkaFuture<T> future, String what) {
+    static <T> T get(KafkaFuture<T> future, String what) {
         try {
             return future.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

@@ -1,5 +1,6 @@
 package io.handoff.embedded.junit;
 
+import io.handoff.embedded.EmbeddedKafka;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -61,8 +62,8 @@ public final class RestartableBroker implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already running");
         }
-        io.handoff.embedded.EmbeddedKafka.quietBrokerLogging();
-        Properties p = io.handoff.embedded.EmbeddedKafka.config(dir, port, controllerPort);
+        EmbeddedKafka.quietBrokerLogging();
+        Properties p = EmbeddedKafka.config(dir, port, controllerPort);
         p.putAll(overrides);
         if (!formatted) {
             try {
