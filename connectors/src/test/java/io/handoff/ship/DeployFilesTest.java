@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.SourceKind;
 import io.handoff.raw.MultilineJoiners;
+import io.handoff.config.Keys;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -34,9 +36,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The deployment files agree with the code: docker-compose.yml, deploy/ (Kubernetes), the Filebeat
  * and rsyslog configs and the Connect sink configs are parsed, and their topic names are compared with
- * the catalogue ({@link TopicNames}), their {@code HANDOFF_*} variables with the names
- * {@code io.handoff.app.ConfigLoader} reads (taken from its source, since connectors cannot depend on
- * the app), and the compose shippers' command lines with what {@code handoff ship} accepts.
+ * the catalogue ({@link TopicNames}), their {@code HANDOFF_*} variables with the table of keys
+ * ({@link Keys}), and the compose shippers' command lines with what {@code handoff ship} accepts.
  */
 class DeployFilesTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
@@ -100,24 +101,10 @@ class DeployFilesTest {
         return (List<Object>) o;
     }
 
-    /** The environment names ConfigLoader reads, from its source. */
-    static Set<String> configLoaderEnvNames() throws IOException {
-        Path src = ROOT.resolve("streams-app/src/main/java/io/handoff/app/ConfigLoader.java");
-        String text = Files.readString(src);
+    /** The environment names handoff reads: one per key of the table ({@link Keys}), and HANDOFF_KAFKA_<SETTING>. */
+    static Set<String> keyEnvNames() {
         Set<String> names = new TreeSet<>();
-        Matcher m = Pattern.compile("k\\.put\\(\"(handoff\\.[a-z0-9.\\-]+)\"").matcher(text);
-        while (m.find()) {
-            String rest = m.group(1).substring("handoff.".length());
-            names.add("HANDOFF_" + rest.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
-        }
-        // the fixed names, of the loader and of handoff run's own flags (HANDOFF_HTTP_PORT, HANDOFF_HTTP_BIND)
-        String run = Files.readString(ROOT.resolve("streams-app/src/main/java/io/handoff/app/RunCommand.java"));
-        Matcher fixed = Pattern.compile("\"(HANDOFF_[A-Z_]+)\"").matcher(text + run);
-        while (fixed.find()) {
-            names.add(fixed.group(1));
-        }
-        assertTrue(names.contains("HANDOFF_QUIET_PERIOD") && names.contains("HANDOFF_BOOTSTRAP_SERVERS")
-                && names.contains("HANDOFF_KAFKA_"), "could not read the environment names from " + src + ": " + names);
+        Keys.ALL.forEach(k -> names.add(k.env()));
         return names;
     }
 
@@ -125,9 +112,9 @@ class DeployFilesTest {
         if (!name.startsWith("HANDOFF_")) {
             return;
         }
-        boolean ok = known.contains(name) || (name.startsWith("HANDOFF_KAFKA_") && name.length() > 14);
-        assertTrue(ok, where + ": environment variable " + name + " is not read by handoff (ConfigLoader reads "
-                + known + " and HANDOFF_KAFKA_<SETTING>)");
+        boolean ok = known.contains(name) || (name.startsWith(Keys.KAFKA_ENV_PREFIX) && name.length() > Keys.KAFKA_ENV_PREFIX.length());
+        assertTrue(ok, where + ": environment variable " + name + " is not read by handoff (the table of keys has "
+                + known + ", and HANDOFF_KAFKA_<SETTING> passes any Kafka setting)");
     }
 
     @Test
@@ -136,7 +123,7 @@ class DeployFilesTest {
         Map<String, Object> services = map(compose.get("services"), "services");
         assertEquals(Set.of("kafka", "schema-registry", "topics", "handoff", "shipper-web-01", "shipper-web-06",
                 "kafka-connect"), services.keySet());
-        Set<String> known = configLoaderEnvNames();
+        Set<String> known = keyEnvNames();
         for (Map.Entry<String, Object> e : services.entrySet()) {
             Map<String, Object> svc = map(e.getValue(), e.getKey());
             Map<String, Object> hc = map(svc.get("healthcheck"), e.getKey() + ".healthcheck");
@@ -240,7 +227,7 @@ class DeployFilesTest {
 
     @Test
     void kubernetesManifestsUseTheCatalogueAndHandoffsEnvironment() throws IOException {
-        Set<String> known = configLoaderEnvNames();
+        Set<String> known = keyEnvNames();
         Map<String, Map<String, Object>> byKind = new LinkedHashMap<>();
         Set<String> topics = new TreeSet<>();
         Map<String, TopicSpec> strimzi = new TreeMap<>();
@@ -324,7 +311,7 @@ class DeployFilesTest {
         try {
             ShipCommand.Parsed p = ShipCommand.parse(args.subList(1, args.size()), Map.of("HANDOFF_BOOTSTRAP_SERVERS", "k:9092"));
             assertEquals(SourceKind.values().length, p.settings().sources().size(), "the DaemonSet tails all six sources");
-        } catch (ShipCommand.UsageError e) {
+        } catch (ParameterException e) {
             fail("the DaemonSet's args are not a valid `handoff ship` command line: " + e.getMessage());
         }
         assertTrue(Files.readString(ROOT.resolve("deploy/shipper-daemonset.yaml")).contains("path: /var/log"));

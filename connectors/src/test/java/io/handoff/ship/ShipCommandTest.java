@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -106,7 +107,7 @@ class ShipCommandTest {
                 "producer.security.protocol=SSL",
                 ""));
         ShipCommand.Parsed p = ShipCommand.parse(List.of("--config", cfg.toString(), "--fleet", "eu-2",
-                "--file", "kern=/var/log/kern.log"), Map.of("HANDOFF_BOOTSTRAP_SERVERS", "ignored:9092"));
+                "--file", "kern=/var/log/kern.log"), Map.of());
         assertEquals("kafka-1:9092,kafka-2:9092", p.bootstrap());
         Tailer.Settings s = p.settings();
         assertEquals("web-01", s.host());
@@ -123,10 +124,39 @@ class ShipCommandTest {
         assertEquals("handoff", s.topics().prefix());
 
         Files.writeString(cfg, "bootstrap=kafka:9092\n");
-        ShipCommand.UsageError e = assertThrows(ShipCommand.UsageError.class,
+        ParameterException e = assertThrows(ParameterException.class,
                 () -> ShipCommand.parse(List.of("--config", cfg.toString()), Map.of()));
         assertTrue(e.getMessage().contains("line 1: unknown key 'bootstrap'; accepted keys: bootstrap.servers"),
                 e.getMessage());
+    }
+
+    @Test
+    void defaultsThenFileThenEnvironmentThenFlagsTheLastOneWins(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("ship.conf");
+        Files.writeString(cfg, "bootstrap.servers=file:9092\ntopic-prefix=from-file\nfile.kern=/var/log/kern.log\n");
+        List<String> withFile = List.of("--config", cfg.toString(), "--host", "h");
+        Map<String, String> env = Map.of("HANDOFF_BOOTSTRAP_SERVERS", "env:9092", "HANDOFF_TOPIC_PREFIX", "from-env");
+
+        ShipCommand.Parsed defaults = ShipCommand.parse(List.of("--host", "h", "--file", "kern=/k",
+                "--bootstrap-servers", "flag:9092"), Map.of());
+        assertEquals("handoff", defaults.settings().topics().prefix(), "the table's default");
+
+        ShipCommand.Parsed file = ShipCommand.parse(withFile, Map.of());
+        assertEquals("file:9092", file.bootstrap());
+        assertEquals("from-file", file.settings().topics().prefix());
+
+        ShipCommand.Parsed environment = ShipCommand.parse(withFile, env);
+        assertEquals("env:9092", environment.bootstrap(), "the environment beats the file");
+        assertEquals("from-env", environment.settings().topics().prefix());
+
+        List<String> withFlags = new java.util.ArrayList<>(withFile);
+        withFlags.addAll(List.of("--bootstrap-servers", "flag:9092", "--topic-prefix", "from-flag"));
+        ShipCommand.Parsed flags = ShipCommand.parse(withFlags, env);
+        assertEquals("flag:9092", flags.bootstrap(), "a flag beats the environment");
+        assertEquals("from-flag", flags.settings().topics().prefix());
+
+        ShipCommand.Parsed blank = ShipCommand.parse(withFile, Map.of("HANDOFF_BOOTSTRAP_SERVERS", " "));
+        assertEquals("file:9092", blank.bootstrap(), "a blank variable is not set");
     }
 
     @Test

@@ -1,16 +1,20 @@
 package io.handoff.app;
 
+import io.handoff.config.ConfigException;
+import io.handoff.config.Key;
+import io.handoff.config.Keys;
 import io.handoff.topics.TopicNames;
 
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything the topology needs, resolved from defaults, a properties file, {@code HANDOFF_*}
  * environment variables and command-line flags (in that order of precedence, last wins) by
- * the command line (io.handoff.app). The topology is built from this alone: {@code HandoffTopology.build(config)}.
+ * {@link ConfigLoader}; each field is a key of {@link Keys}, which holds its default, and {@link #of} is
+ * the one place that builds it. The topology is built from this alone: {@code HandoffTopology.build(config)}.
  *
  * @param topics            topic names (prefix {@code handoff})
  * @param defaultZone       zone of zone-less stamps when the event carries no {@code event.timezone}
@@ -82,7 +86,7 @@ public record HandoffConfig(
         }
 
         public static Limits defaults() {
-            return new Limits(Duration.ofDays(365), Duration.ofMinutes(15), 16 * 1024, 1024 * 1024, Duration.ofSeconds(30));
+            return HandoffConfig.defaults().limits();
         }
 
         /** Whether {@link #maxEventAge} bounds anything. */
@@ -106,15 +110,72 @@ public record HandoffConfig(
                 streams, Limits.defaults());
     }
 
-    public static final String NGINX_COMBINED =
-            "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
-    public static final String FPM_DEFAULT_ACCESS_FORMAT = "%R - %u %t \"%m %r\" %s";
-
-    /** The defaults, for tests and the embedded mode. */
+    /** The defaults of {@link Keys}, for tests and the embedded mode. */
     public static HandoffConfig defaults() {
-        return new HandoffConfig(TopicNames.defaults(), ZoneOffset.UTC, NGINX_COMBINED, FPM_DEFAULT_ACCESS_FORMAT,
-                Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(40), 50,
-                Duration.ofMinutes(2), 3, 0.10, Duration.ofHours(1), Duration.ofMinutes(10), 2, 3, Map.of(), Limits.defaults());
+        return of(Map.of());
+    }
+
+    /**
+     * The one place a configuration is built: each field from its key in {@code settings} (text, read by the
+     * key's type), else the key's default; every key that is not handoff's own goes to {@link #streams()}.
+     *
+     * @throws ConfigException a value that cannot be read, named with its key
+     */
+    public static HandoffConfig of(Map<String, String> settings) {
+        Map<String, String> streams = new TreeMap<>();
+        settings.forEach((k, v) -> {
+            if (!k.startsWith("handoff.")) {
+                streams.put(k, v);
+            }
+        });
+        TopicNames topics;
+        try {
+            topics = new TopicNames(value(settings, Keys.TOPIC_PREFIX));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(Keys.TOPIC_PREFIX.name() + ": " + e.getMessage());
+        }
+        return new HandoffConfig(topics,
+                value(settings, Keys.TIMEZONE),
+                value(settings, Keys.NGINX_LOG_FORMAT),
+                value(settings, Keys.FPM_ACCESS_FORMAT),
+                value(settings, Keys.QUIET_PERIOD),
+                value(settings, Keys.LOOK_BACK),
+                value(settings, Keys.GRACE),
+                value(settings, Keys.IDLE_CLOSE),
+                value(settings, Keys.EVIDENCE_CAP),
+                value(settings, Keys.FLEET_WINDOW),
+                value(settings, Keys.FLEET_MIN_HOSTS),
+                value(settings, Keys.FLEET_MIN_SHARE),
+                value(settings, Keys.FLEET_ACTIVE_WINDOW),
+                value(settings, Keys.RECURRENCE_TOLERANCE),
+                value(settings, Keys.RECURRENCE_MIN),
+                value(settings, Keys.RECURRENCE_DAYS),
+                Map.copyOf(streams),
+                new Limits(
+                        value(settings, Keys.MAX_EVENT_AGE),
+                        value(settings, Keys.MAX_EVENT_LEAD),
+                        value(settings, Keys.MAX_LINE_BYTES),
+                        value(settings, Keys.MAX_ENTRY_BYTES),
+                        value(settings, Keys.UNREACHABLE_AFTER)));
+    }
+
+    /** The value of {@code key} in {@code settings}, else its default. */
+    static <T> T value(Map<String, String> settings, Key<T> key) {
+        String text = settings.get(key.name());
+        return text == null ? key.defaultValue() : key.read(text);
+    }
+
+    public HandoffConfig withTopics(TopicNames t) {
+        return new HandoffConfig(t, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
+                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
+                recurrenceMin, recurrenceDays, streams, limits);
+    }
+
+    /** The same configuration with these times of closing an incident. */
+    public HandoffConfig withCloseTimes(Duration quiet, Duration grace, Duration idleClose) {
+        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quiet, lookBack, grace,
+                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
+                recurrenceMin, recurrenceDays, streams, limits);
     }
 
     public HandoffConfig withStreams(Map<String, String> props) {

@@ -2,6 +2,16 @@ package io.handoff.app;
 
 import io.handoff.bench.BenchCommand;
 import io.handoff.ship.ShipCommand;
+import io.handoff.cli.Cli;
+import io.handoff.cli.HelpOption;
+import io.handoff.parse.ParseCommand;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -9,32 +19,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 
 /**
- * The {@code handoff} command. Exit codes: 0 ok, 1 failure, 2 usage error (with a message that says
- * what was expected).
+ * The {@code handoff} command: its subcommands on picocli. Exit codes: 0 ok, 1 failure, 2 usage error
+ * (with a message that says what was expected).
  */
 public final class Main {
     static final String VERSION = Main.class.getPackage().getImplementationVersion() == null
             ? "dev" : Main.class.getPackage().getImplementationVersion();
-
-    static final String USAGE = String.join("\n",
-            "usage: handoff <command> [options]",
-            "",
-            "Finds out which nginx -> PHP-FPM handoff failed: classifies every burst of 502/504 on a",
-            "host from its nginx, PHP-FPM and kernel logs, and sees one cause on many hosts as one",
-            "fleet incident.",
-            "",
-            "commands:",
-            "  demo     replay the bundled sample fleet through an in-process Kafka and print the incidents",
-            "  replay   replay a folder of host logs (DIR/<host>/nginx-error.log, ...) and print the incidents",
-            "  run      run the streaming application against a Kafka cluster",
-            "  ship     tail a host's log files into Kafka (follows logrotate, resumes, never drops a line)",
-            "  parse    parse log lines of one source and print one JSON object per event",
-            "  bench    measure the pipeline on a generated fleet: lines/s vs the broker's ceiling, SEC, latency, state",
-            "  help     show this text, or 'handoff help <command>'",
-            "",
-            "'handoff <command> --help' describes a command's options.");
 
     private Main() {}
 
@@ -81,57 +74,135 @@ public final class Main {
         }
     }
 
-    static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
-        if (args.isEmpty()) {
-            err.println(USAGE);
-            return 2;
+    /** Runs {@code handoff ARGS} with these streams; returns the exit code. */
+    public static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
+        return commandLine(in, out, err).execute(args.toArray(new String[0]));
+    }
+
+    /** The command line with every subcommand, in the order {@code handoff --help} lists them. */
+    static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Handoff(err));
+        cl.addSubcommand(new ReplayCommand.Demo(out, err));
+        cl.addSubcommand(new ReplayCommand.Replay(out, err));
+        cl.addSubcommand(new RunCommand(out, err));
+        cl.addSubcommand(new ShipCommand(out, err));
+        cl.addSubcommand(new ParseCommand(in, out, err));
+        cl.addSubcommand(new BenchCommand(out, err));
+        cl.addSubcommand(new Help(out, err));
+        cl.addSubcommand(new Completion(out));
+        cl.addSubcommand("version", new CommandLine(new Version(out)));
+        Cli.configure(cl, out, err);
+        return cl;
+    }
+
+    @Command(name = "handoff", versionProvider = Main.VersionProvider.class, mixinStandardHelpOptions = true,
+            synopsisHeading = "", customSynopsis = "usage: handoff <command> [options]",
+            descriptionHeading = "%n",
+            description = {
+                "Finds out which nginx -> PHP-FPM handoff failed: classifies every burst of 502/504 on a",
+                "host from its nginx, PHP-FPM and kernel logs, and sees one cause on many hosts as one",
+                "fleet incident."},
+            optionListHeading = "%noptions:%n",
+            commandListHeading = "%ncommands:%n",
+            footerHeading = "%n",
+            footer = "'handoff <command> --help' describes a command's options; 'handoff completion' prints a bash completion script.")
+    static final class Handoff implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        private final PrintStream err;
+
+        Handoff(PrintStream err) {
+            this.err = err;
         }
-        String command = args.get(0);
-        List<String> rest = args.subList(1, args.size());
-        try {
-            switch (command) {
-                case "demo":
-                    return new ReplayCommand(true).run(rest, out, err);
-                case "replay":
-                    return new ReplayCommand(false).run(rest, out, err);
-                case "run":
-                    return new RunCommand().run(rest, out, err);
-                case "parse":
-                    return ParseCli.run(rest, in, out, err);
-                case "ship":
-                    return ShipCommand.run(rest, out, err);
-                case "bench":
-                    return BenchCommand.run(rest, out, err);
-                case "help":
-                case "--help":
-                case "-h":
-                    return help(rest, in, out, err);
-                case "version":
-                case "--version":
-                    out.println("handoff " + VERSION);
-                    return 0;
-                default:
-                    err.println("handoff: unknown command '" + command
-                            + "'; expected one of: demo, replay, run, ship, parse, bench, help");
-                    return 2;
-            }
-        } catch (UsageException e) {
-            err.println("handoff " + e.getMessage());
-            err.println("(see 'handoff " + command + " --help')");
-            return 2;
+
+        /** No command: the usage, on stderr, exit code 2. */
+        @Override
+        public Integer call() {
+            err.print(spec.commandLine().getUsageMessage());
+            err.flush();
+            return Cli.USAGE;
         }
     }
 
-    private static int help(List<String> rest, InputStream in, PrintStream out, PrintStream err) {
-        if (rest.isEmpty()) {
-            out.println(USAGE);
+    /** {@code handoff help [COMMAND]}: the usage of handoff or of one command, on stdout. */
+    @Command(name = "help", header = "show this text, or 'handoff help <command>'", synopsisHeading = "",
+            customSynopsis = "usage: handoff help [COMMAND]", descriptionHeading = "%n",
+            description = "The help of handoff, or of one command (the same as 'handoff COMMAND --help').")
+    static final class Help implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        HelpOption help;
+        @Parameters(arity = "0..1", paramLabel = "COMMAND", description = "the command to describe")
+        String command;
+        private final PrintStream out;
+        private final PrintStream err;
+
+        Help(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            CommandLine root = spec.parent().commandLine();
+            if (command == null) {
+                out.print(root.getUsageMessage());
+                return 0;
+            }
+            CommandLine sub = root.getSubcommands().get(command);
+            if (sub == null) {
+                throw Cli.usage(spec, "unknown command '" + command + "'; expected one of: "
+                        + String.join(", ", Cli.commands(root.getCommandSpec())));
+            }
+            out.print(sub.getUsageMessage());
             return 0;
         }
-        String c = rest.get(0);
-        if (List.of("demo", "replay", "run", "ship", "parse", "bench").contains(c)) {
-            return run(List.of(c, "--help"), in, out, err);
+    }
+
+    /** {@code handoff completion}: a bash script that completes handoff's commands and options. */
+    @Command(name = "completion", hidden = true, header = "print a bash completion script", synopsisHeading = "",
+            customSynopsis = "usage: handoff completion", descriptionHeading = "%n",
+            description = {"Prints a bash script that completes handoff's commands and options:",
+                "  source <(handoff completion)    or    handoff completion > /etc/bash_completion.d/handoff"})
+    static final class Completion implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        HelpOption help;
+        private final PrintStream out;
+
+        Completion(PrintStream out) {
+            this.out = out;
         }
-        err.println("handoff help: unknown command '" + c + "'; expected one of: demo, replay, run, ship, parse, bench");
-        return 2;
+
+        @Override
+        public Integer call() {
+            out.print(AutoComplete.bash("handoff", spec.parent().commandLine()));
+            return 0;
+        }
+    }
+
+    /** {@code handoff version}, the same as {@code handoff --version}. */
+    @Command(name = "version", hidden = true, description = "print the version")
+    static final class Version implements Callable<Integer> {
+        private final PrintStream out;
+
+        Version(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() {
+            out.println("handoff " + VERSION);
+            return 0;
+        }
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"handoff " + VERSION};
+        }
     }
 }

@@ -6,6 +6,12 @@ import io.handoff.avro.RootCause;
 import io.handoff.avro.Warning;
 import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
+import io.handoff.cli.Cli;
+import io.handoff.cli.HelpOption;
+import io.handoff.cli.ReadsKeys;
+import io.handoff.config.ConfigException;
+import io.handoff.config.Keys;
+import io.handoff.config.Type;
 import io.handoff.console.Console;
 import io.handoff.console.HtmlReport;
 import io.handoff.console.ShutdownWait;
@@ -32,6 +38,13 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,6 +65,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -66,157 +80,233 @@ final class ReplayCommand {
     /** At the end of a replay, hosts fall silent: close their incidents after this much wall-clock silence. */
     static final Duration REPLAY_IDLE_CLOSE = Duration.ofSeconds(2);
 
-    static final String REPLAY_HELP = String.join("\n",
-            "usage: handoff replay DIR [--format text|json] [--bootstrap-servers HOST:PORT,...]",
-            "                          [--schema-registry-url URL] [--config FILE] [--topic-prefix P]",
-            "                          [--partitions N] [--timeout DURATION] [--html FILE]",
-            "",
-            "Ships every line of DIR through handoff's shipper into Kafka, runs the topology until all input",
-            "is consumed and every incident has closed, prints the incidents and exits 0.",
-            "",
-            "DIR holds one folder per host (the folder name is the host name) with any of nginx-access.log,",
-            "nginx-error.log, php-fpm.log, php-fpm-slow.log, php-fpm-access.log, kern.log, and optionally",
-            "formats.properties (nginx.access.log_format=..., fpm.access.format=..., timezone=..., fleet=...).",
-            "Any number of hosts: they are shipped in batches whose files fit the open-file limit. Progress,",
-            "with an estimate of the time left, goes to stderr every 5 s.",
-            "",
-            "options:",
-            "  --format text|json         text: readable lines (default); json: one object per line",
-            "                             {\"type\":\"incident\"|\"warning\"|\"fleet_incident\", ...}",
-            "  --bootstrap-servers LIST   a Kafka cluster to use instead of the in-process broker",
-            "  --schema-registry-url URL  Schema Registry (default: in-memory, mock://)",
-            "  --config FILE              properties: handoff.* keys and Kafka settings",
-            "  --topic-prefix P           topic prefix (default: handoff in-process; handoff-replay-<id> on a cluster,",
-            "                             so a replay never mixes with a live pipeline's topics)",
-            "  --partitions N             partitions of the topics it creates (default 2)",
-            "  --timeout DURATION         give up after this long (default 10m)",
-            "  --html FILE                also write the incidents, their causal chains and the fleet heatmap into",
-            "                             one self-contained HTML file (opens from disk, loads nothing from the network)");
+    /** {@code handoff replay DIR}. */
+    @Command(name = "replay", header = "replay a folder of host logs (DIR/<host>/nginx-error.log, ...) and print the incidents",
+        synopsisHeading = "", descriptionHeading = "%n", optionListHeading = "%noptions:%n",
+            sortOptions = false,
+            customSynopsis = {
+                "usage: handoff replay DIR [--format text|json] [--bootstrap-servers HOST:PORT,...]",
+                "                          [--schema-registry-url URL] [--config FILE] [--topic-prefix P]",
+                "                          [--partitions N] [--timeout DURATION] [--html FILE]"},
+            description = {
+                "Ships every line of DIR through handoff's shipper into Kafka, runs the topology until all input",
+                "is consumed and every incident has closed, prints the incidents and exits 0.",
+                "",
+                "DIR holds one folder per host (the folder name is the host name) with any of nginx-access.log,",
+                "nginx-error.log, php-fpm.log, php-fpm-slow.log, php-fpm-access.log, kern.log, and optionally",
+                "formats.properties (nginx.access.log_format=..., fpm.access.format=..., timezone=..., fleet=...).",
+                "Any number of hosts: they are shipped in batches whose files fit the open-file limit. Progress,",
+                "with an estimate of the time left, goes to stderr every 5 s."})
+    static final class Replay implements Callable<Integer>, ReadsKeys {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        HelpOption help;
+        @Parameters(arity = "0..*", paramLabel = "DIR", hidden = true)
+        List<String> operands = new ArrayList<>();
+        @Option(names = "--format", paramLabel = "text|json", description = {"text: readable lines (default); json: one object per line",
+            "{\"type\":\"incident\"|\"warning\"|\"fleet_incident\", ...}"})
+        String format;
+        @Option(names = "--bootstrap-servers", paramLabel = "LIST", description = "a Kafka cluster to use instead of the in-process broker")
+        String bootstrapServers;
+        @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema Registry (default: in-memory, mock://)")
+        String schemaRegistryUrl;
+        @Option(names = "--config", paramLabel = "FILE", description = "properties: handoff.* keys and Kafka settings")
+        Path config;
+        @Option(names = "--topic-prefix", paramLabel = "P", description = {"topic prefix (default: handoff in-process;"
+                + " handoff-replay-<id> on a cluster, so a replay never mixes with a live pipeline's topics)"})
+        String topicPrefix;
+        @Option(names = "--partitions", paramLabel = "N", description = "partitions of the topics it creates (default 2)")
+        String partitions;
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "give up after this long (default 10m)")
+        String timeout;
+        @Option(names = "--html", paramLabel = "FILE", description = {"also write the incidents, their causal chains and the"
+                + " fleet heatmap into one self-contained HTML file (opens from disk, loads nothing from the network)"})
+        String html;
 
-    static final String DEMO_HELP = String.join("\n",
-            "usage: handoff demo [--format text|json] [--timeout DURATION] [--html FILE] [--serve [--http-port N]]",
-            "",
-            "Starts an in-process Kafka broker and schema registry, replays the bundled sample fleet (real",
-            "nginx 1.22 / php-fpm 8.2 / kernel logs captured while each fault was made on purpose, one host",
-            "per fault) through the real topics and the real Kafka Streams topology, prints each classified",
-            "incident as it closes and a summary table at the end. Progress goes to stderr.",
-            "",
-            "Beside them it replays fleet eu-central: 24 hosts over three nights built from those captures",
-            "(re-timed and re-hosted), where logrotate's FPM reload at 00:00 UTC overflows most hosts' socket",
-            "backlog every night: one fleet incident per night, the later ones named a daily recurrence.",
-            "",
-            "options:",
-            "  --format text|json   text: readable lines (default); json: one object per line",
-            "  --timeout DURATION   give up after this long (default 10m)",
-            "  --html FILE          also write the incidents, chains and fleet heatmap into one self-contained HTML file",
-            "  --serve              serve the incident console on http://127.0.0.1:PORT/ while the demo runs and after",
-            "                       it has finished, until Ctrl-C",
-            "  --http-port N        the console's port with --serve (default 8080; 0 picks a free one)");
+        private final PrintStream out;
+        private final PrintStream err;
 
-    private final boolean demo;
-
-    ReplayCommand(boolean demo) {
-        this.demo = demo;
-    }
-
-    int run(List<String> args, PrintStream out, PrintStream err) {
-        String name = demo ? "demo" : "replay";
-        Options o = demo
-                ? Options.parse(name, args, Set.of("format", "timeout", "html", "http-port"), Set.of("help", "serve"))
-                : Options.parse(name, args, Set.of("format", "bootstrap-servers", "schema-registry-url", "config",
-                        "topic-prefix", "partitions", "timeout", "html"), Set.of("help"));
-        if (o.has("help")) {
-            out.println(demo ? DEMO_HELP : REPLAY_HELP);
-            return 0;
+        Replay(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
         }
-        boolean json = o.choice("format", "text", "text", "json").equals("json");
-        Duration timeout = o.duration("timeout", Duration.ofMinutes(10));
-        Path html = o.has("html") ? htmlFile(name, o.get("html")) : null;
-        if (o.has("http-port") && !o.has("serve")) {
-            throw new UsageException(name + ": --http-port is the console's port; it needs --serve");
+
+        @Override
+        public io.handoff.config.Command reads() {
+            return io.handoff.config.Command.REPLAY;
         }
-        Integer servePort = o.has("serve") ? port(name, o.get("http-port", "8080")) : null;
-        ShutdownWait stop = servePort == null ? null : ShutdownWait.register();
-        Path tmp = tempDir();
-        try {
-            Path dir;
-            if (demo) {
-                if (!o.operands().isEmpty()) {
-                    throw new UsageException("demo: takes no operands (to replay your own logs use 'handoff replay DIR')");
-                }
-                dir = Samples.extract(tmp.resolve("fleet"));
-                DemoFleet.write(dir, dir);
-            } else {
-                if (o.operands().size() != 1) {
-                    throw new UsageException("replay: expected one folder DIR holding a folder per host, got "
-                            + (o.operands().isEmpty() ? "none" : String.join(" ", o.operands())));
-                }
-                dir = Path.of(o.operands().get(0));
-                checkFolder(dir);
+
+        @Override
+        public Integer call() {
+            boolean json = json(spec, format);
+            Duration timeout = timeout(spec, this.timeout);
+            Path html = this.html == null ? null : htmlFile(spec, this.html);
+            if (operands.size() != 1) {
+                throw Cli.usage(spec, "expected one folder DIR holding a folder per host, got "
+                        + (operands.isEmpty() ? "none" : String.join(" ", operands)));
             }
+            Path dir = Path.of(operands.get(0));
+            checkFolder(spec, dir);
             Map<String, String> overrides = new HashMap<>();
-            if (o.has("bootstrap-servers")) {
-                overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, o.get("bootstrap-servers"));
+            if (bootstrapServers != null) {
+                overrides.put(Keys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
             }
-            if (o.has("schema-registry-url")) {
-                overrides.put("schema.registry.url", o.get("schema-registry-url"));
+            if (schemaRegistryUrl != null) {
+                overrides.put(Keys.SCHEMA_REGISTRY_URL.name(), schemaRegistryUrl);
             }
-            if (o.has("topic-prefix")) {
-                overrides.put("handoff.topic-prefix", o.get("topic-prefix"));
+            if (topicPrefix != null) {
+                overrides.put(Keys.TOPIC_PREFIX.name(), topicPrefix);
             }
-            Path configFile = o.has("config") ? Path.of(o.get("config")) : null;
-            Map<String, String> env = demo ? Map.of() : System.getenv();
-            HandoffConfig loaded = ConfigLoader.load(configFile, env, overrides);
-            if (!ConfigLoader.isSet(configFile, env, "handoff.max-event-age")) {
+            Map<String, String> env = System.getenv();
+            HandoffConfig loaded;
+            try {
+                loaded = HandoffConfig.of(ConfigLoader.resolve(io.handoff.config.Command.REPLAY, config, env, overrides));
+            } catch (ConfigException e) {
+                throw Cli.usage(spec, e.getMessage());
+            }
+            if (!ConfigLoader.isSet(config, env, Keys.MAX_EVENT_AGE.name())) {
                 loaded = loaded.withLimits(loaded.limits().withoutAgeBound()); // recorded time: any age is expected
             }
-            boolean idleSet = env.containsKey(ConfigLoader.envName("handoff.idle-close")) || fileSets(configFile, "handoff.idle-close");
-            int partitions = o.positiveInt("partitions", 2);
-            View view = new View(html, servePort, demo ? "handoff demo: the sample fleet" : "handoff replay of " + dir, stop);
-            return replay(dir, loaded, idleSet, o.has("topic-prefix"), partitions, json, timeout, view, tmp, out, err);
-        } catch (UsageException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // the broker, the cluster or the machine failed us: say what, in one line, not with a stack trace
-            err.println("handoff " + name + ": failed: " + message(e));
-            return 1;
-        } finally {
-            deleteTree(tmp);
-            if (stop != null) {
-                stop.cleaned();
+            boolean idleSet = ConfigLoader.isSet(config, env, Keys.IDLE_CLOSE.name());
+            int partitions = this.partitions == null ? 2 : Cli.value(spec, "--partitions", Type.POSITIVE_INT, this.partitions);
+            View view = new View(html, null, "handoff replay of " + dir, null);
+            Path tmp = tempDir();
+            try {
+                return new ReplayCommand(false, spec).replay(dir, loaded, idleSet, topicPrefix != null, partitions, json,
+                        timeout, view, tmp, out, err);
+            } catch (ParameterException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // the broker, the cluster or the machine failed us: say what, in one line, not with a stack trace
+                err.println("handoff replay: failed: " + message(e));
+                return 1;
+            } finally {
+                deleteTree(tmp);
             }
         }
+    }
+
+    /** {@code handoff demo}. */
+    @Command(name = "demo", header = "replay the bundled sample fleet through an in-process Kafka and print the incidents",
+        synopsisHeading = "", descriptionHeading = "%n", optionListHeading = "%noptions:%n",
+            sortOptions = false,
+            customSynopsis = "usage: handoff demo [--format text|json] [--timeout DURATION] [--html FILE] [--serve [--http-port N]]",
+            description = {
+                "Starts an in-process Kafka broker and schema registry, replays the bundled sample fleet (real",
+                "nginx 1.22 / php-fpm 8.2 / kernel logs captured while each fault was made on purpose, one host",
+                "per fault) through the real topics and the real Kafka Streams topology, prints each classified",
+                "incident as it closes and a summary table at the end. Progress goes to stderr.",
+                "",
+                "Beside them it replays fleet eu-central: 24 hosts over three nights built from those captures",
+                "(re-timed and re-hosted), where logrotate's FPM reload at 00:00 UTC overflows most hosts' socket",
+                "backlog every night: one fleet incident per night, the later ones named a daily recurrence.",
+                "",
+                "The demo reads no settings: it runs with the defaults of every handoff.* key."})
+    static final class Demo implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        HelpOption help;
+        @Parameters(arity = "0..*", paramLabel = "ARG", hidden = true)
+        List<String> operands = new ArrayList<>();
+        @Option(names = "--format", paramLabel = "text|json", description = "text: readable lines (default); json: one object per line")
+        String format;
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "give up after this long (default 10m)")
+        String timeout;
+        @Option(names = "--html", paramLabel = "FILE", description = "also write the incidents, chains and fleet heatmap into one self-contained HTML file")
+        String html;
+        @Option(names = "--serve", description = {"serve the incident console on http://127.0.0.1:PORT/ while the demo runs and"
+                + " after it has finished, until Ctrl-C"})
+        boolean serve;
+        @Option(names = "--http-port", paramLabel = "N", description = "the console's port with --serve (default 8080; 0 picks a free one)")
+        String httpPort;
+
+        private final PrintStream out;
+        private final PrintStream err;
+
+        Demo(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            boolean json = json(spec, format);
+            Duration timeout = timeout(spec, this.timeout);
+            Path html = this.html == null ? null : htmlFile(spec, this.html);
+            if (httpPort != null && !serve) {
+                throw Cli.usage(spec, "--http-port is the console's port; it needs --serve");
+            }
+            Integer servePort = serve ? Cli.value(spec, "--http-port", Type.PORT,
+                    httpPort == null ? Keys.HTTP_PORT.defaultText() : httpPort) : null;
+            if (!operands.isEmpty()) {
+                throw Cli.usage(spec, "takes no operands (to replay your own logs use 'handoff replay DIR')");
+            }
+            ShutdownWait stop = servePort == null ? null : ShutdownWait.register();
+            Path tmp = tempDir();
+            try {
+                Path dir = Samples.extract(tmp.resolve("fleet"));
+                DemoFleet.write(dir, dir);
+                HandoffConfig loaded = HandoffConfig.defaults();
+                loaded = loaded.withLimits(loaded.limits().withoutAgeBound()); // recorded time: any age is expected
+                View view = new View(html, servePort, "handoff demo: the sample fleet", stop);
+                return new ReplayCommand(true, spec).replay(dir, loaded, false, false, 2, json, timeout, view, tmp, out, err);
+            } catch (ParameterException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // the broker, the cluster or the machine failed us: say what, in one line, not with a stack trace
+                err.println("handoff demo: failed: " + message(e));
+                return 1;
+            } finally {
+                deleteTree(tmp);
+                if (stop != null) {
+                    stop.cleaned();
+                }
+            }
+        }
+    }
+
+    private final boolean demo;
+    /** The command whose usage errors this replay reports. */
+    private final CommandSpec spec;
+
+    private ReplayCommand(boolean demo, CommandSpec spec) {
+        this.demo = demo;
+        this.spec = spec;
+    }
+
+    private static boolean json(CommandSpec spec, String format) {
+        if (format == null || format.equals("text")) {
+            return false;
+        }
+        if (format.equals("json")) {
+            return true;
+        }
+        throw Cli.usage(spec, "--format expects text or json, got '" + format + "'");
+    }
+
+    private static Duration timeout(CommandSpec spec, String text) {
+        return text == null ? Duration.ofMinutes(10) : Cli.value(spec, "--timeout", Type.DURATION, text);
     }
 
     /** What to show besides the printed incidents: an offline report, and the console while it runs. */
     record View(Path html, Integer servePort, String title, ShutdownWait stop) {}
 
-    static Path htmlFile(String command, String value) {
+    static Path htmlFile(CommandSpec spec, String value) {
         Path file = Path.of(value);
         Path parent = file.toAbsolutePath().getParent();
         if (value.isBlank() || Files.isDirectory(file) || parent == null || !Files.isDirectory(parent)) {
-            throw new UsageException(command + ": --html expects a file name in an existing folder, got '" + value + "'");
+            throw Cli.usage(spec, "--html expects a file name in an existing folder, got '" + value + "'");
         }
         return file;
-    }
-
-    private static int port(String command, String value) {
-        try {
-            int p = Integer.parseInt(value.trim());
-            if (p >= 0 && p <= 65535) {
-                return p;
-            }
-        } catch (NumberFormatException ignored) {
-            // message below
-        }
-        throw new UsageException(command + ": --http-port expects a port number 0..65535, got '" + value + "'");
     }
 
     private int replay(Path dir, HandoffConfig loaded, boolean idleSet, boolean prefixSet, int partitions, boolean json,
                        Duration timeout, View view, Path tmp, PrintStream out, PrintStream err) {
         // everything about the folder is read and checked before anything starts
-        ReplaySource source = readFolder(dir);
-        long totalBytes = sizeOf(source);
+        ReplaySource source = readFolder(spec, dir);
+        long totalBytes = sizeOf(spec, source);
         source.warnings().forEach(w -> err.println("handoff: " + w));
         String runId = UUID.randomUUID().toString().substring(0, 8);
         String bootstrap = loaded.streams().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
@@ -237,7 +327,7 @@ final class ReplayCommand {
             streamsProps.putIfAbsent("schema.registry.url", "mock://handoff-replay-" + runId);
             streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
             TopicNames topics = broker == null && !prefixSet ? new TopicNames("handoff-replay-" + runId) : loaded.topics();
-            HandoffConfig config = withTopics(loaded, topics).withStreams(streamsProps);
+            HandoffConfig config = loaded.withTopics(topics).withStreams(streamsProps);
             if (!idleSet) {
                 config = config.withIdleClose(REPLAY_IDLE_CLOSE);
             }
@@ -422,19 +512,19 @@ final class ReplayCommand {
     static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
     /** The folder's layout, every formats.properties and that every log can be read; a problem is a usage error. */
-    static ReplaySource readFolder(Path dir) {
+    static ReplaySource readFolder(CommandSpec spec, Path dir) {
         try {
             return ReplaySource.open(dir);
         } catch (IllegalArgumentException | UncheckedIOException e) {
-            throw new UsageException("replay: " + e.getMessage());
+            throw Cli.usage(spec, e.getMessage());
         }
     }
 
-    private static long sizeOf(ReplaySource source) {
+    private static long sizeOf(CommandSpec spec, ReplaySource source) {
         try {
             return source.totalBytes();
         } catch (UncheckedIOException e) {
-            throw new UsageException("replay: " + e.getMessage());
+            throw Cli.usage(spec, e.getMessage());
         }
     }
 
@@ -487,32 +577,13 @@ final class ReplayCommand {
                 .collect(Collectors.joining(", "));
     }
 
-    private static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
-        return new HandoffConfig(t, c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), c.quietPeriod(), c.lookBack(),
-                c.grace(), c.idleClose(), c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
-    }
-
-    private static boolean fileSets(Path file, String key) {
-        if (file == null) {
-            return false;
-        }
-        Properties p = new Properties();
-        try (var r = Files.newBufferedReader(file)) {
-            p.load(r);
-        } catch (IOException e) {
-            return false;
-        }
-        return p.containsKey(key);
-    }
-
-    static void checkFolder(Path dir) {
+    static void checkFolder(CommandSpec spec, Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new UsageException("replay: '" + dir + "' is not a folder; expected DIR/<host>/nginx-error.log, …");
+            throw Cli.usage(spec, "'" + dir + "' is not a folder; expected DIR/<host>/nginx-error.log, …");
         }
         try (Stream<Path> s = Files.list(dir)) {
             if (s.noneMatch(Files::isDirectory)) {
-                throw new UsageException("replay: '" + dir + "' holds no host folders; expected DIR/<host>/ with"
+                throw Cli.usage(spec, "'" + dir + "' holds no host folders; expected DIR/<host>/ with"
                         + " nginx-access.log, nginx-error.log, php-fpm.log, php-fpm-slow.log, php-fpm-access.log or kern.log");
             }
         } catch (IOException e) {

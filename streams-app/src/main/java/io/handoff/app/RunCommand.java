@@ -5,6 +5,13 @@ import io.handoff.alert.IncidentAlerts;
 import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
 import io.handoff.common.InputProgress;
+import io.handoff.cli.Cli;
+import io.handoff.cli.HelpOption;
+import io.handoff.cli.ReadsKeys;
+import io.handoff.config.ConfigException;
+import io.handoff.config.Key;
+import io.handoff.config.Keys;
+import io.handoff.config.Type;
 import io.handoff.console.Console;
 import io.handoff.console.IncidentFeed;
 import io.handoff.registry.CachedSchemaRegistryClient;
@@ -19,6 +26,11 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,6 +46,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,50 +62,66 @@ import java.util.concurrent.atomic.AtomicLong;
  * surroundings (broker, registry, disk) would only repeat after a restart. Exit codes: 0 stopped, 1 a
  * failure it cannot wait out (the registry refuses a schema, Kafka Streams in ERROR), 2 usage.
  */
-final class RunCommand {
-    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
-    static final String DEFAULT_APPLICATION_ID = "handoff";
-    static final String DEFAULT_HTTP_BIND = "127.0.0.1";
-
-    static final String HELP = String.join("\n",
+@Command(name = "run", header = "run the streaming application against a Kafka cluster",
+        synopsisHeading = "", descriptionHeading = "%n", optionListHeading = "%noptions:%n",
+        sortOptions = false,
+        customSynopsis = {
             "usage: handoff run [--bootstrap-servers HOST:PORT,...] [--schema-registry-url URL]",
             "                   [--config FILE] [--application-id ID] [--create-topics] [--partitions N]",
-            "                   [--http-port N] [--http-bind ADDRESS] [--alertmanager-url URL]",
-            "",
+            "                   [--http-port N] [--http-bind ADDRESS] [--alertmanager-url URL]"},
+        description = {
             "Runs the streaming application (parse -> correlate -> classify -> fleet) against a Kafka cluster until",
             "it is stopped: SIGTERM/SIGINT close it cleanly, exit code 0. Reads handoff.raw.<source>, writes",
-            "handoff.events, handoff.incidents, handoff.warnings, handoff.fleet-incidents, handoff.incidents-ecs and",
-            "handoff.dead-letter (docs/DEPLOY.md lists every topic with its settings). It waits, and says so on",
-            "/health and in the log, while topics are missing or the schema registry cannot be reached; the schema",
-            "ids it has used are kept in state.dir, so it runs on while the registry is away.",
+            "handoff.events, handoff.incidents, handoff.incident-updates, handoff.warnings, handoff.fleet-incidents,",
+            "handoff.incidents-ecs and handoff.dead-letter (docs/DEPLOY.md lists every topic with its settings). It",
+            "waits, and says so on /health and in the log, while topics are missing or the schema registry cannot be",
+            "reached; the schema ids it has used are kept in state.dir, so it runs on while the registry is away.",
             "",
             "stdout carries one line per change of an incident as it happens: 'open' within a second of a burst's",
             "first gateway errors (the verdict and chain so far), 'update' when the verdict changes, 'closed' with",
-            "its counts, and 'fleet' for a fleet incident; the log goes to stderr.",
-            "",
-            "options:",
-            "  --bootstrap-servers LIST   Kafka brokers (or bootstrap.servers in --config, or HANDOFF_BOOTSTRAP_SERVERS)",
-            "  --schema-registry-url URL  Schema Registry (or schema.registry.url, or HANDOFF_SCHEMA_REGISTRY_URL);",
-            "                             mock://NAME keeps schemas in memory (single process only)",
-            "  --config FILE              properties: Kafka Streams/client settings and handoff.* keys",
-            "  --application-id ID        Kafka Streams application.id (default handoff)",
-            "  --create-topics            create missing topics (with --partitions, replication from the broker default)",
-            "  --partitions N             partitions of created topics (default 6)",
-            "  --http-port N              port of the incident console (/), /health, /health/live and /metrics",
-            "                             (Prometheus); 0 turns them off (default 8080, or HANDOFF_HTTP_PORT)",
-            "  --http-bind ADDRESS        address they listen on (default 127.0.0.1, or HANDOFF_HTTP_BIND; 0.0.0.0 for",
-            "                             all interfaces, as the container deployments set it)",
-            "  --alertmanager-url URL     post each incident as an alert to this Alertmanager, resolve it when the",
-            "                             incident closes (or handoff.alertmanager.url, or HANDOFF_ALERTMANAGER_URL)",
-            "",
+            "its counts, and 'fleet' for a fleet incident; the log goes to stderr."},
+        footer = {
             "/health: 200 UP or DEGRADED (registry unreachable longer than handoff.unreachable-after, a stream",
             "thread replaced lately), 503 DOWN (starting, not running, broker unreachable longer than that);",
-            "/health/live: 200 while the process serves (for liveness probes).",
-            "",
-            "handoff.* keys (environment: HANDOFF_ + the key without handoff., upper-case, . and - as _):");
+            "/health/live: 200 while the process serves (for liveness probes)."})
+final class RunCommand implements Callable<Integer>, ReadsKeys {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-    static final String ALERTMANAGER_URL = "handoff.alertmanager.url";
-    static final String CONSOLE_URL = "handoff.console.url";
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    HelpOption help;
+    @Option(names = "--bootstrap-servers", paramLabel = "LIST", descriptionKey = "bootstrap.servers")
+    String bootstrapServers;
+    @Option(names = "--schema-registry-url", paramLabel = "URL", descriptionKey = "schema.registry.url")
+    String schemaRegistryUrl;
+    @Option(names = "--config", paramLabel = "FILE", description = "properties: Kafka Streams/client settings and handoff.* keys")
+    Path config;
+    @Option(names = "--application-id", paramLabel = "ID", descriptionKey = "application.id")
+    String applicationId;
+    @Option(names = "--create-topics", description = "create missing topics (with --partitions, replication from the broker default)")
+    boolean createTopics;
+    @Option(names = "--partitions", paramLabel = "N", description = "partitions of created topics (default 6)")
+    String partitions;
+    @Option(names = "--http-port", paramLabel = "N", descriptionKey = "handoff.http-port")
+    String httpPort;
+    @Option(names = "--http-bind", paramLabel = "ADDRESS", descriptionKey = "handoff.http-bind")
+    String httpBind;
+    @Option(names = "--alertmanager-url", paramLabel = "URL", descriptionKey = "handoff.alertmanager.url")
+    String alertmanagerUrl;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    RunCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public io.handoff.config.Command reads() {
+        return io.handoff.config.Command.RUN;
+    }
 
     private static String defaultConsoleUrl(int httpPort) {
         String host;
@@ -107,55 +136,53 @@ final class RunCommand {
     private volatile boolean stopping;
     private volatile String starting = "reading the configuration";
 
-    int run(List<String> args, PrintStream out, PrintStream err) {
-        Options o = Options.parse("run", args,
-                Set.of("bootstrap-servers", "schema-registry-url", "config", "application-id", "partitions", "http-port",
-                        "http-bind", "alertmanager-url"),
-                Set.of("create-topics", "help"));
-        if (o.has("help")) {
-            out.println(HELP);
-            ConfigLoader.KEYS.forEach((k, v) -> out.printf("  %-30s %s%n", k, v));
-            return 0;
-        }
-        if (!o.operands().isEmpty()) {
-            throw new UsageException("run: takes no operands, got '" + o.operands().get(0) + "'");
-        }
+    @Override
+    public Integer call() {
+        // a flag's value is checked under its own name; the file's and the environment's under the key's
         Map<String, String> overrides = new HashMap<>();
-        if (o.has("bootstrap-servers")) {
-            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, o.get("bootstrap-servers"));
+        flag(overrides, Keys.BOOTSTRAP_SERVERS, bootstrapServers);
+        flag(overrides, Keys.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+        flag(overrides, Keys.APPLICATION_ID, applicationId);
+        flag(overrides, Keys.ALERTMANAGER_URL, alertmanagerUrl);
+        if (httpPort != null) {
+            Cli.value(spec, "--http-port", Type.PORT, httpPort);
+            overrides.put(Keys.HTTP_PORT.name(), httpPort);
         }
-        if (o.has("schema-registry-url")) {
-            overrides.put("schema.registry.url", o.get("schema-registry-url"));
+        if (httpBind != null) {
+            Cli.value(spec, "--http-bind", Type.ADDRESS, httpBind);
+            overrides.put(Keys.HTTP_BIND.name(), httpBind);
         }
-        if (o.has("application-id")) {
-            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, o.get("application-id"));
+        int partitions = this.partitions == null ? 6 : Cli.value(spec, "--partitions", Type.POSITIVE_INT, this.partitions);
+        Map<String, String> settings;
+        HandoffConfig config;
+        int httpPort;
+        InetAddress bind;
+        try {
+            settings = ConfigLoader.resolve(io.handoff.config.Command.RUN, this.config, System.getenv(), overrides);
+            config = HandoffConfig.of(settings);
+            httpPort = HandoffConfig.value(settings, Keys.HTTP_PORT);
+            bind = HandoffConfig.value(settings, Keys.HTTP_BIND);
+        } catch (ConfigException e) {
+            throw Cli.usage(spec, e.getMessage());
         }
-        if (o.has("alertmanager-url")) {
-            overrides.put(ALERTMANAGER_URL, o.get("alertmanager-url"));
-        }
-        Map<String, String> settings = ConfigLoader.resolve(o.has("config") ? Path.of(o.get("config")) : null, System.getenv(),
-                overrides);
-        HandoffConfig config = ConfigLoader.from(settings);
         AlertmanagerClient alertmanager = null;
-        if (settings.get(ALERTMANAGER_URL) != null && !settings.get(ALERTMANAGER_URL).isBlank()) {
+        String alertmanagerUrl = settings.get(Keys.ALERTMANAGER_URL.name());
+        if (alertmanagerUrl != null && !alertmanagerUrl.isBlank()) {
             try {
-                alertmanager = new AlertmanagerClient(settings.get(ALERTMANAGER_URL));
+                alertmanager = new AlertmanagerClient(alertmanagerUrl);
             } catch (IllegalArgumentException e) {
-                throw new UsageException("run: " + ALERTMANAGER_URL + " (--alertmanager-url): " + e.getMessage());
+                throw Cli.usage(spec, Keys.ALERTMANAGER_URL.name() + " (--alertmanager-url): " + e.getMessage());
             }
         }
         if (!config.streams().containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-            throw new UsageException("run: no Kafka cluster given: expected --bootstrap-servers, bootstrap.servers in"
+            throw Cli.usage(spec, "no Kafka cluster given: expected --bootstrap-servers, bootstrap.servers in"
                     + " --config, or HANDOFF_BOOTSTRAP_SERVERS (for a self-contained run try 'handoff demo')");
         }
         if (!config.streams().containsKey("schema.registry.url")) {
-            throw new UsageException("run: no Schema Registry given: expected --schema-registry-url, schema.registry.url"
+            throw Cli.usage(spec, "no Schema Registry given: expected --schema-registry-url, schema.registry.url"
                     + " in --config, or HANDOFF_SCHEMA_REGISTRY_URL");
         }
-        int partitions = o.positiveInt("partitions", 6);
-        int httpPort = port(o.get("http-port", System.getenv().getOrDefault("HANDOFF_HTTP_PORT", "8080")));
-        InetAddress bind = bindAddress(o.get("http-bind", System.getenv().getOrDefault("HANDOFF_HTTP_BIND", DEFAULT_HTTP_BIND)));
-        String appId = config.streams().getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
+        String appId = config.streams().getOrDefault(StreamsConfig.APPLICATION_ID_CONFIG, Keys.APPLICATION_ID.defaultText());
         config = withRegistryDefaults(config, appId);
 
         PrometheusMetrics prometheus = new PrometheusMetrics();
@@ -203,7 +230,7 @@ final class RunCommand {
         InputProgress progress = null;
         try (Admin admin = Admin.create(adminConfig);
              Probes probes = new Probes(admin, registryProbe, reach, probeEvery(config))) {
-            if (o.has("create-topics")) {
+            if (createTopics) {
                 starting = "creating topics";
                 Topics.create(config, partitions, err);
             }
@@ -229,7 +256,7 @@ final class RunCommand {
             // every instance reads the incident topics itself: the console shows the whole view and alerts go out
             // whichever instance a load balancer or a restart leaves
             alerts = alertmanager == null ? null
-                    : new IncidentAlerts(alertmanager, settings.getOrDefault(CONSOLE_URL, defaultConsoleUrl(httpPort)));
+                    : new IncidentAlerts(alertmanager, settings.getOrDefault(Keys.CONSOLE_URL.name(), defaultConsoleUrl(httpPort)));
             // the incident log on stdout (an incident as it opens, changes and closes) reads the same feed
             IncidentFeed.Listener log = new IncidentLog(out);
             console = Console.start(config.streams(), config.topics(), alerts == null ? new IncidentFeed.Listener[] {log}
@@ -348,27 +375,10 @@ final class RunCommand {
         return Duration.ofMillis(Math.max(500, Math.min(5_000, ms)));
     }
 
-    static int port(String text) {
-        try {
-            int p = Integer.parseInt(text.trim());
-            if (p >= 0 && p <= 65535) {
-                return p;
-            }
-        } catch (NumberFormatException ignored) {
-            // message below
-        }
-        throw new UsageException("run: --http-port expects a port number 0..65535, got '" + text + "'");
-    }
-
-    static InetAddress bindAddress(String text) {
-        String t = text.trim();
-        if (t.isEmpty() || !t.matches("[0-9A-Fa-f:.]+|localhost")) {
-            throw new UsageException("run: --http-bind expects an IP address such as 127.0.0.1, 0.0.0.0 or ::, got '" + text + "'");
-        }
-        try {
-            return InetAddress.getByName(t);
-        } catch (UnknownHostException e) {
-            throw new UsageException("run: --http-bind expects an IP address such as 127.0.0.1, 0.0.0.0 or ::, got '" + text + "'");
+    /** A flag's value for {@code key}, when given. */
+    private static void flag(Map<String, String> overrides, Key<String> key, String value) {
+        if (value != null) {
+            overrides.put(key.name(), value);
         }
     }
 }

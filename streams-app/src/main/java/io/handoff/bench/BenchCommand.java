@@ -3,6 +3,9 @@ package io.handoff.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.handoff.app.HandoffConfig;
+import io.handoff.cli.Cli;
+import io.handoff.cli.HelpOption;
+import io.handoff.config.Keys;
 import io.handoff.avro.SourceKind;
 import io.handoff.correlate.CorrelateStores;
 import io.handoff.correlate.HostCorrelator;
@@ -30,6 +33,12 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,6 +63,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -81,53 +91,83 @@ import java.util.stream.Stream;
  * Exit codes: 0 ran and every check held, 1 a failure or a check that did not hold (the report still
  * prints), 2 a usage error.
  */
-public final class BenchCommand {
-    private BenchCommand() {}
+@Command(name = "bench", synopsisHeading = "", descriptionHeading = "%n", optionListHeading = "%noptions:%n",
+        sortOptions = false,
+        customSynopsis = {
+            "usage: handoff bench [--hosts N] [--seconds S | --lines L] [--bursts K] [--partitions P]",
+            "                     [--instances 1|2] [--kill-one] [--storm] [--json] [--sec PATH | --no-sec]",
+            "                     [--quiet D] [--grace D] [--live-bursts N] [--live-quiet D] [--live-grace D]",
+            "                     [--samples DIR] [--timeout D] [--set KEY=VALUE] [--report FILE]"},
+        description = {
+            "Generates a fleet stream from the real sample captures (healthy access traffic of web-14 plus",
+            "bursts of each root cause made on web-01..web-13, re-hosted and re-timed), ships it through",
+            "handoff's shipper into an in-process Kafka broker and the real topology (exactly_once_v2), and",
+            "reports: lines/s end to end; the ceiling measured in the same run (the same records produced and",
+            "consumed through the same broker by a tuned producer and consumer, no processing) and the ratio;",
+            "incidents produced vs bursts injected; heap, RSS and state-store bytes per host; incident latency in",
+            "a live segment (event time = wall time); and SEC (Debian package 'sec') over the same lines. Progress",
+            "on stderr."},
+        footer = {
+            "D is a duration: 500ms, 30s, 2m. Exit: 0 every check held, 1 a failure or a check that did not",
+            "hold, 2 usage error."})
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    HelpOption help;
+    @Option(names = "--hosts", paramLabel = "N", description = "hosts in the fleet (default 1000)")
+    String hosts;
+    @Option(names = "--lines", paramLabel = "L", description = {"entries to ship in the throughput run (default 300000); the"
+            + " healthy rate per host follows from L, N and the event-time span the bursts need"})
+    String lines;
+    @Option(names = "--seconds", paramLabel = "S", description = "instead of --lines: event-time span of the stream, at 10 lines/s per host")
+    String seconds;
+    @Option(names = "--bursts", paramLabel = "K", description = "injected bursts, cycling through the 13 root causes (default 26)")
+    String bursts;
+    @Option(names = "--partitions", paramLabel = "P", description = "partitions of every topic (default 4)")
+    String partitions;
+    @Option(names = "--instances", paramLabel = "1|2", description = "2: also run the stream on two instances sharing the application id")
+    String instances;
+    @Option(names = "--kill-one", description = {"with --instances 2: crash one instance halfway, then compare incident ids"
+            + " with the one-instance run (read_committed): none lost, none duplicated"})
+    boolean killOne;
+    @Option(names = "--storm", description = {"also the storm: every host inside an incident at the same time (one fault"
+            + " capture each, first gateway errors in the same second), against the same number of healthy lines on the"
+            + " same hosts; reports both, their ratio and the storm's ceiling"})
+    boolean storm;
+    @Option(names = "--json", description = "one JSON object on stdout instead of the table")
+    boolean json;
+    @Option(names = "--sec", paramLabel = "PATH", description = "SEC rule file (default bench/sec/handoff.sec)")
+    String sec;
+    @Option(names = "--no-sec", description = "skip SEC")
+    boolean noSec;
+    @Option(names = "--quiet", paramLabel = "D", description = "quiet period of the throughput runs (default 30s)")
+    String quiet;
+    @Option(names = "--grace", paramLabel = "D", description = "grace of the throughput runs (default 10s)")
+    String grace;
+    @Option(names = "--live-bursts", paramLabel = "N", description = "bursts in the live segment (default 13; 0 skips it)")
+    String liveBursts;
+    @Option(names = "--live-quiet", paramLabel = "D", description = "quiet period of the live segment (default: --quiet)")
+    String liveQuiet;
+    @Option(names = "--live-grace", paramLabel = "D", description = "grace of the live segment (default: --grace)")
+    String liveGrace;
+    @Option(names = "--samples", paramLabel = "DIR", description = "the captures (default samples/fleet, else the copy inside the jar)")
+    String samples;
+    @Option(names = "--timeout", paramLabel = "D", description = "give up a phase after this long (default 10m)")
+    String timeout;
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"a Kafka Streams or client setting for the topology"
+            + " (repeatable); the throughput runs set max.task.idle.ms=1000 (--set max.task.idle.ms=0 for Streams'"
+            + " default), the live segment runs with Streams' defaults"})
+    List<String> set = new ArrayList<>();
+    @Option(names = "--report", paramLabel = "FILE", description = "also write the JSON report to FILE")
+    String report;
 
-    public static String usage() {
-        return String.join("\n",
-                "usage: handoff bench [--hosts N] [--seconds S | --lines L] [--bursts K] [--partitions P]",
-                "                     [--instances 1|2] [--kill-one] [--storm] [--json] [--sec PATH | --no-sec]",
-                "                     [--quiet D] [--grace D] [--live-bursts N] [--live-quiet D] [--live-grace D]",
-                "                     [--samples DIR] [--timeout D] [--set KEY=VALUE] [--report FILE]",
-                "",
-                "Generates a fleet stream from the real sample captures (healthy access traffic of web-14 plus",
-                "bursts of each root cause made on web-01..web-13, re-hosted and re-timed), ships it through",
-                "handoff's shipper into an in-process Kafka broker and the real topology (exactly_once_v2), and",
-                "reports: lines/s end to end; the ceiling measured in the same run (the same records produced and",
-                "consumed through the same broker by a tuned producer and consumer, no processing) and the ratio;",
-                "incidents produced vs bursts",
-                "injected; heap, RSS and state-store bytes per host; incident latency in a live segment (event time",
-                "= wall time); and SEC (Debian package 'sec') over the same lines. Progress on stderr.",
-                "",
-                "options:",
-                "  --hosts N          hosts in the fleet (default 1000)",
-                "  --lines L          entries to ship in the throughput run (default 300000); the healthy rate",
-                "                     per host follows from L, N and the event-time span the bursts need",
-                "  --seconds S        instead of --lines: event-time span of the stream, at 10 lines/s per host",
-                "  --bursts K         injected bursts, cycling through the 13 root causes (default 26)",
-                "  --partitions P     partitions of every topic (default 4)",
-                "  --instances 1|2    2: also run the stream on two instances sharing the application id",
-                "  --kill-one         with --instances 2: crash one instance halfway, then compare incident ids",
-                "                     with the one-instance run (read_committed): none lost, none duplicated",
-                "  --storm            also the storm: every host inside an incident at the same time (one fault",
-                "                     capture each, first gateway errors in the same second), against the same",
-                "                     number of healthy lines on the same hosts; reports both, their ratio and",
-                "                     the storm's ceiling",
-                "  --json             one JSON object on stdout instead of the table",
-                "  --sec PATH         SEC rule file (default bench/sec/handoff.sec); --no-sec skips SEC",
-                "  --quiet D          quiet period of the throughput runs (default 30s); --grace D (default 10s)",
-                "  --live-bursts N    bursts in the live segment (default 13; 0 skips it)",
-                "  --live-quiet D     quiet period of the live segment (default: --quiet); --live-grace D likewise",
-                "  --samples DIR      the captures (default samples/fleet, else the copy inside the jar)",
-                "  --timeout D        give up a phase after this long (default 10m)",
-                "  --set KEY=VALUE    a Kafka Streams or client setting for the topology (repeatable); the",
-                "                     throughput runs set max.task.idle.ms=1000 (--set max.task.idle.ms=0 for",
-                "                     Streams' default), the live segment runs with Streams' defaults",
-                "  --report FILE      also write the JSON report to FILE",
-                "",
-                "D is a duration: 500ms, 30s, 2m. Exit: 0 every check held, 1 a failure or a check that did not",
-                "hold, 2 usage error.");
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public BenchCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
     }
 
     /**
@@ -159,15 +199,6 @@ public final class BenchCommand {
                    Duration liveQuiet, Duration liveGrace, Path samples, Duration timeout, Map<String, String> streams,
                    Path report, boolean storm) {}
 
-    /** A usage error: the message says what was expected. */
-    static final class Usage extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Usage(String message) {
-            super(message);
-        }
-    }
-
     /** Runs the bench without the {@code handoff} launcher: {@code java -cp handoff.jar io.handoff.bench.BenchCommand …}. */
     public static void main(String[] args) {
         EmbeddedKafka.quietBrokerLogging();
@@ -176,20 +207,15 @@ public final class BenchCommand {
         System.exit(code);
     }
 
+    /** {@code handoff bench ARGS} on these streams; returns the exit code. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return Cli.execute(new BenchCommand(out, err), args, out, err);
+    }
+
+    @Override
+    public Integer call() {
         quietStartupWarnings();
-        Options o;
-        try {
-            if (args.contains("--help") || args.contains("-h")) {
-                out.println(usage());
-                return 0;
-            }
-            o = parse(args);
-        } catch (Usage e) {
-            err.println("handoff bench: " + e.getMessage());
-            err.println("(see 'handoff bench --help')");
-            return 2;
-        }
+        Options o = options();
         try {
             return new Bench(o, out, err).run();
         } catch (RuntimeException e) {
@@ -213,80 +239,57 @@ public final class BenchCommand {
         }
     }
 
-    static Options parse(List<String> args) {
+    /** The options, checked: a bad value is a usage error that says what was expected. */
+    Options options() {
         Map<String, String> v = new HashMap<>();
+        String[][] given = {{"hosts", hosts}, {"seconds", seconds}, {"lines", lines}, {"bursts", bursts},
+            {"partitions", partitions}, {"instances", instances}, {"sec", sec}, {"quiet", quiet}, {"grace", grace},
+            {"live-bursts", liveBursts}, {"live-quiet", liveQuiet}, {"live-grace", liveGrace}, {"samples", samples},
+            {"timeout", timeout}, {"report", report}};
+        for (String[] g : given) {
+            if (g[1] != null) {
+                v.put(g[0], g[1]);
+            }
+        }
+        if (killOne) {
+            v.put("kill-one", "true");
+        }
+        if (noSec) {
+            v.put("no-sec", "true");
+        }
         Map<String, String> streams = new TreeMap<>();
-        Set<String> flags = Set.of("kill-one", "json", "no-sec", "storm");
-        Set<String> valued = Set.of("hosts", "seconds", "lines", "bursts", "partitions", "instances", "sec", "quiet",
-                "grace", "live-bursts", "live-quiet", "live-grace", "samples", "timeout", "report");
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("--")) {
-                throw new Usage("takes no operands, got '" + a + "'");
+        for (String kv : set) {
+            int e = kv.indexOf('=');
+            if (e <= 0) {
+                throw usage("--set: expected KEY=VALUE (a Kafka Streams or client setting), got '" + kv + "'");
             }
-            String name = a.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (name.equals("set")) {
-                if (value == null) {
-                    if (i + 1 >= args.size()) {
-                        throw new Usage("--set expects KEY=VALUE (a Kafka Streams or client setting)");
-                    }
-                    value = args.get(++i);
-                }
-                int e = value.indexOf('=');
-                if (e <= 0) {
-                    throw new Usage("--set: expected KEY=VALUE (a Kafka Streams or client setting), got '" + value + "'");
-                }
-                streams.put(value.substring(0, e).strip(), value.substring(e + 1).strip());
-            } else if (flags.contains(name)) {
-                if (value != null) {
-                    throw new Usage("--" + name + " takes no value");
-                }
-                v.put(name, "true");
-            } else if (valued.contains(name)) {
-                if (value == null) {
-                    if (i + 1 >= args.size()) {
-                        throw new Usage("--" + name + " expects a value");
-                    }
-                    value = args.get(++i);
-                }
-                v.put(name, value);
-            } else {
-                throw new Usage("unknown option '" + a + "'; expected one of --hosts, --seconds, --lines, --bursts, "
-                        + "--partitions, --instances, --kill-one, --storm, --json, --sec, --no-sec, --quiet, --grace, "
-                        + "--live-bursts, --live-quiet, --live-grace, --samples, --timeout, --set, --report");
-            }
+            streams.put(kv.substring(0, e).strip(), kv.substring(e + 1).strip());
         }
         if (v.containsKey("seconds") && v.containsKey("lines")) {
-            throw new Usage("give either --seconds S or --lines L, not both");
+            throw usage("give either --seconds S or --lines L, not both");
         }
         if (v.containsKey("sec") && v.containsKey("no-sec")) {
-            throw new Usage("give either --sec PATH or --no-sec, not both");
+            throw usage("give either --sec PATH or --no-sec, not both");
         }
         int instances = (int) number(v, "instances", 1, 1, 2);
         boolean kill = v.containsKey("kill-one");
         if (kill && instances != 2) {
-            throw new Usage("--kill-one needs --instances 2 (one instance is crashed, the other takes over)");
+            throw usage("--kill-one needs --instances 2 (one instance is crashed, the other takes over)");
         }
-        Duration quiet = duration(v, "quiet", Duration.ofSeconds(30));
-        Duration grace = duration(v, "grace", Duration.ofSeconds(10));
+        Duration quiet = duration(v, "quiet", Keys.QUIET_PERIOD.defaultValue());
+        Duration grace = duration(v, "grace", Keys.GRACE.defaultValue());
         long lines = v.containsKey("seconds") ? -1 : number(v, "lines", 300_000, 1, Long.MAX_VALUE);
         return new Options((int) number(v, "hosts", 1000, 1, 1_000_000), lines,
                 number(v, "seconds", -1, 1, 86_400 * 7), (int) number(v, "bursts", 26, 0, 100_000),
-                (int) number(v, "partitions", 4, 1, 64), instances, kill, v.containsKey("json"),
+                (int) number(v, "partitions", 4, 1, 64), instances, kill, json,
                 v.containsKey("sec") ? Path.of(v.get("sec")) : null, v.containsKey("no-sec"), quiet, grace,
                 (int) number(v, "live-bursts", 13, 0, 1000), duration(v, "live-quiet", quiet),
                 duration(v, "live-grace", grace), v.containsKey("samples") ? Path.of(v.get("samples")) : null,
                 duration(v, "timeout", Duration.ofMinutes(10)), Map.copyOf(streams),
-                v.containsKey("report") ? Path.of(v.get("report")) : null, v.containsKey("storm"));
+                v.containsKey("report") ? Path.of(v.get("report")) : null, storm);
     }
 
-    private static long number(Map<String, String> v, String name, long dflt, long min, long max) {
+    private long number(Map<String, String> v, String name, long dflt, long min, long max) {
         String s = v.get(name);
         if (s == null) {
             return dflt;
@@ -295,23 +298,23 @@ public final class BenchCommand {
         try {
             n = Long.parseLong(s.replace("_", "").replace(",", ""));
         } catch (NumberFormatException e) {
-            throw new Usage("--" + name + ": expected a whole number, got '" + s + "'");
+            throw usage("--" + name + ": expected a whole number, got '" + s + "'");
         }
         if (n < min || n > max) {
-            throw new Usage("--" + name + ": expected " + (max == Long.MAX_VALUE ? "at least " + min
+            throw usage("--" + name + ": expected " + (max == Long.MAX_VALUE ? "at least " + min
                     : "a number from " + min + " to " + max) + ", got " + n);
         }
         return n;
     }
 
-    static Duration duration(Map<String, String> v, String name, Duration dflt) {
+    private Duration duration(Map<String, String> v, String name, Duration dflt) {
         String s = v.get(name);
         if (s == null) {
             return dflt;
         }
         Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(s.strip());
         if (!m.matches()) {
-            throw new Usage("--" + name + ": expected a duration like 500ms, 30s, 2m or 1h, got '" + s + "'");
+            throw usage("--" + name + ": expected a duration like 500ms, 30s, 2m or 1h, got '" + s + "'");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
@@ -323,16 +326,9 @@ public final class BenchCommand {
         };
     }
 
-    static HandoffConfig withTopics(HandoffConfig c, TopicNames t) {
-        return new HandoffConfig(t, c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), c.quietPeriod(), c.lookBack(),
-                c.grace(), c.idleClose(), c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
-    }
-
-    static HandoffConfig withTimes(HandoffConfig c, Duration quiet, Duration grace, Duration idleClose) {
-        return new HandoffConfig(c.topics(), c.defaultZone(), c.nginxLogFormat(), c.fpmAccessFormat(), quiet, c.lookBack(),
-                grace, idleClose, c.evidenceCap(), c.fleetWindow(), c.fleetMinHosts(), c.fleetMinShare(),
-                c.activeWindow(), c.recurrenceTolerance(), c.recurrenceMin(), c.recurrenceDays(), c.streams(), c.limits());
+    /** A usage error of {@code handoff bench}: exit code 2 with the message. */
+    private ParameterException usage(String message) {
+        return Cli.usage(spec, message);
     }
 
     /** One bench run. */
@@ -372,7 +368,7 @@ public final class BenchCommand {
                 // time; the wall-clock idle close would split bursts whenever processing lags the stream
                 Map<String, String> throughputStreams = new TreeMap<>(BENCH_STREAMS);
                 throughputStreams.putAll(o.streams);
-                HandoffConfig base = withTimes(HandoffConfig.defaults(), o.quiet, o.grace, Duration.ofHours(1))
+                HandoffConfig base = HandoffConfig.defaults().withCloseTimes(o.quiet, o.grace, Duration.ofHours(1))
                         .withStreams(throughputStreams)
                         .withLimits(HandoffConfig.Limits.defaults().withoutAgeBound()); // captures of a fixed day
                 Plan plan = new Plan(fleet, o.hosts, o.lines, o.seconds, o.bursts, o.quiet.toMillis(), o.grace.toMillis(),
@@ -1054,7 +1050,7 @@ public final class BenchCommand {
         private Map<String, Object> live(FleetStream fleet, HandoffConfig base, String bootstrap, String registry, Path tmp) {
             long quiet = o.liveQuiet.toMillis();
             long grace = o.liveGrace.toMillis();
-            HandoffConfig cfg = withTimes(base, o.liveQuiet, o.liveGrace, o.liveQuiet.plus(o.liveGrace).plusSeconds(30))
+            HandoffConfig cfg = base.withCloseTimes(o.liveQuiet, o.liveGrace, o.liveQuiet.plus(o.liveGrace).plusSeconds(30))
                     .withStreams(o.streams);
             // captures whose gateway errors never pause longer than the quiet period: one incident each
             List<String> eligible = fleet.faultTemplates().stream().filter(t -> maxGatewayGap(fleet, t) < quiet).toList();

@@ -89,7 +89,7 @@ final class Pipeline implements AutoCloseable {
         Map<String, String> streamsProps = new HashMap<>(base.streams());
         streamsProps.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         streamsProps.put("schema.registry.url", registryUrl);
-        this.config = BenchCommand.withTopics(base, new TopicNames(prefix)).withStreams(streamsProps);
+        this.config = base.withTopics(new TopicNames(prefix)).withStreams(streamsProps);
         Map<String, Object> a = new HashMap<>();
         a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         this.admin = Admin.create(a);

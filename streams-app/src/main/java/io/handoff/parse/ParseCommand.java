@@ -1,11 +1,19 @@
 package io.handoff.parse;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.cli.Cli;
+import io.handoff.cli.HelpOption;
 import io.handoff.parse.ParseOutcome.Failed;
 import io.handoff.parse.ParseOutcome.Parsed;
 import io.handoff.raw.MultilineJoiner;
 import io.handoff.topics.Sources;
 import org.apache.avro.generic.IndexedRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 /**
@@ -37,98 +46,81 @@ import java.util.regex.Pattern;
  * <p>Exit status: 0 when the input was read (even with dead letters), 1 when a file cannot be read,
  * 2 for a usage error.
  */
-public final class ParseCommand {
-    private ParseCommand() {}
+@Command(name = "parse", header = "parse log lines of one source and print one JSON object per event",
+        synopsisHeading = "", descriptionHeading = "%n", optionListHeading = "%n", sortOptions = false,
+        customSynopsis = "usage: handoff parse --source KIND [--timezone ZONE] [--log-format FORMAT] [--boot-time ISO] [--year N] [FILE...]",
+        description = {
+            "Parses log lines of one source and prints one JSON object per event on stdout.",
+            "Reads standard input when no FILE is given, or for FILE '-'."},
+        footerHeading = "%n", footer = {
+            "Each event has 'original', 'timestamp' (ISO-8601 UTC), 'source' and the source's fields.",
+            "Lines that do not parse are reported on stderr with their line number and reason, and",
+            "counted in the summary; the exit status is still 0. Exit 1: a file cannot be read; 2: usage."})
+public final class ParseCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    HelpOption help;
+    @Option(names = "--source", paramLabel = "KIND", completionCandidates = Kinds.class,
+            description = "one of: ${COMPLETION-CANDIDATES}")
+    String source;
+    @Option(names = "--timezone", paramLabel = "ZONE", description = {"zone of stamps written without one (nginx error, PHP-FPM"
+            + " log and slowlog, syslog and dmesg -T kernel lines); default UTC"})
+    String timezone;
+    @Option(names = "--log-format", paramLabel = "FORMAT", description = {"nginx-access: the log_format string, or 'combined'"
+            + " (default) or 'main'; php-fpm-access: the pool's access.format (default: PHP-FPM's own, as for"
+            + " handoff.fpm.access-format)"})
+    String format;
+    @Option(names = "--boot-time", paramLabel = "ISO", description = "the host's boot time (e.g. 2026-11-21T08:00:00Z), for raw dmesg [secs.usec] stamps")
+    String bootTime;
+    @Option(names = "--year", paramLabel = "N", description = "the year of syslog stamps, which carry none (default: the current UTC year)")
+    String year;
+    @Parameters(arity = "0..*", paramLabel = "FILE", hidden = true)
+    List<String> files = new ArrayList<>();
+
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public ParseCommand(InputStream in, PrintStream out, PrintStream err) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+    }
 
     /** Reasons are grouped without their per-line specifics (column, found text, numbers). */
     private static final Pattern DIGITS = Pattern.compile("\\d+");
 
-    public static String usage() {
-        return "usage: handoff parse --source KIND [--timezone ZONE] [--log-format FORMAT] [--boot-time ISO] [--year N] [FILE...]\n"
-                + "\n"
-                + "Parses log lines of one source and prints one JSON object per event on stdout.\n"
-                + "Reads standard input when no FILE is given, or for FILE '-'.\n"
-                + "\n"
-                + "  --source KIND       one of: " + Sources.names() + "\n"
-                + "  --timezone ZONE     zone of stamps written without one (nginx error, PHP-FPM log and\n"
-                + "                      slowlog, syslog and dmesg -T kernel lines); default UTC\n"
-                + "  --log-format FORMAT nginx-access: the log_format string, or 'combined' (default) or 'main';\n"
-                + "                      php-fpm-access: the pool's access.format (default '" + Parsers.FPM_ACCESS_DEFAULT + "')\n"
-                + "  --boot-time ISO     the host's boot time (e.g. 2026-11-21T08:00:00Z), for raw dmesg [secs.usec] stamps\n"
-                + "  --year N            the year of syslog stamps, which carry none (default: the current UTC year)\n"
-                + "\n"
-                + "Each event has 'original', 'timestamp' (ISO-8601 UTC), 'source' and the source's fields.\n"
-                + "Lines that do not parse are reported on stderr with their line number and reason, and\n"
-                + "counted in the summary; the exit status is still 0. Exit 1: a file cannot be read; 2: usage.\n";
+    /** The sources' names, for {@code --help} and shell completion. */
+    static final class Kinds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(SourceKind.values()).map(Sources::name).iterator();
+        }
     }
 
+    /** {@code handoff parse ARGS} on these streams; returns the exit code. */
     public static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
-        String source = null;
-        String timezone = null;
-        String format = null;
-        String bootTime = null;
-        String year = null;
-        List<String> files = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String value = null;
-            String name = a;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                name = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            }
-            switch (name) {
-                case "-h":
-                case "--help":
-                    out.print(usage());
-                    return 0;
-                case "--source":
-                case "--timezone":
-                case "--log-format":
-                case "--boot-time":
-                case "--year":
-                    if (value == null) {
-                        if (i + 1 >= args.size()) {
-                            err.println("handoff parse: " + name + " needs a value");
-                            err.print(usage());
-                            return 2;
-                        }
-                        value = args.get(++i);
-                    }
-                    if (name.equals("--source")) source = value;
-                    else if (name.equals("--timezone")) timezone = value;
-                    else if (name.equals("--log-format")) format = value;
-                    else if (name.equals("--boot-time")) bootTime = value;
-                    else year = value;
-                    break;
-                default:
-                    if (a.startsWith("--")) {
-                        err.println("handoff parse: unknown option " + a);
-                        err.print(usage());
-                        return 2;
-                    }
-                    files.add(a);
-            }
-        }
+        return Cli.execute(new ParseCommand(in, out, err), args, out, err);
+    }
+
+    @Override
+    public Integer call() {
         if (source == null) {
-            err.println("handoff parse: --source is required: expected one of " + Sources.names());
-            return 2;
+            throw Cli.usage(spec, "--source is required: expected one of " + Sources.names());
         }
         SourceKind kind;
         try {
             kind = Sources.parse(source);
         } catch (IllegalArgumentException e) {
-            err.println("handoff parse: " + e.getMessage());
-            return 2;
+            throw Cli.usage(spec, e.getMessage());
         }
         ZoneId zone = ZoneOffset.UTC;
         if (timezone != null) {
             try {
                 zone = ZoneId.of(timezone);
             } catch (DateTimeException e) {
-                err.println("handoff parse: bad --timezone '" + timezone + "': expected a zone id such as UTC, Europe/Berlin or +02:00");
-                return 2;
+                throw Cli.usage(spec, "bad --timezone '" + timezone + "': expected a zone id such as UTC, Europe/Berlin or +02:00");
             }
         }
         long boot = -1;
@@ -136,8 +128,7 @@ public final class ParseCommand {
             try {
                 boot = bootTime.matches("\\d+") ? Long.parseLong(bootTime) * 1000 : parseInstant(bootTime);
             } catch (DateTimeParseException | NumberFormatException e) {
-                err.println("handoff parse: bad --boot-time '" + bootTime + "': expected an ISO instant such as 2026-11-21T08:00:00Z or epoch seconds");
-                return 2;
+                throw Cli.usage(spec, "bad --boot-time '" + bootTime + "': expected an ISO instant such as 2026-11-21T08:00:00Z or epoch seconds");
             }
         }
         int y = 0;
@@ -148,20 +139,16 @@ public final class ParseCommand {
                 y = -1;
             }
             if (y < 1970 || y > 9999) {
-                err.println("handoff parse: bad --year '" + year + "': expected a year such as 2026");
-                return 2;
+                throw Cli.usage(spec, "bad --year '" + year + "': expected a year such as 2026");
             }
         }
         LineParser parser;
         try {
             parser = Parsers.forKind(kind, format);
         } catch (IllegalArgumentException e) {
-            err.println("handoff parse: bad --log-format: " + e.getMessage());
-            return 2;
+            throw Cli.usage(spec, "bad --log-format: " + e.getMessage());
         }
-        if (files.isEmpty()) {
-            files.add("-");
-        }
+        List<String> files = this.files.isEmpty() ? List.of("-") : this.files;
         Run run = new Run(kind, parser, new ParseContext(zone, boot, y), out, err);
         int status = 0;
         for (String file : files) {

@@ -1,5 +1,6 @@
 package io.handoff.app;
 
+import io.handoff.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,7 +60,7 @@ class ConfigLoaderTest {
     void aTypoInAHandoffKeyIsAnErrorThatListsTheKeys(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("c.properties");
         Files.writeString(f, "handoff.quiet-perod=10s\n");
-        UsageException e = assertThrows(UsageException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));
         assertTrue(e.getMessage().startsWith("--config " + f + ": unknown key 'handoff.quiet-perod'; handoff's keys are"
                 + " handoff.topic-prefix, handoff.timezone,"), e.getMessage());
     }
@@ -67,16 +68,16 @@ class ConfigLoaderTest {
     @Test
     void badValuesAreNamed() {
         assertEquals("handoff.quiet-period expects a duration like 500ms, 30s, 5m, 1h or PT30S, got 'thirty'",
-                assertThrows(UsageException.class,
+                assertThrows(ConfigException.class,
                         () -> ConfigLoader.load(null, Map.of("HANDOFF_QUIET_PERIOD", "thirty"), Map.of())).getMessage());
         assertEquals("handoff.fleet.min-share expects a share between 0 and 1 such as 0.10, got '10%'",
-                assertThrows(UsageException.class,
+                assertThrows(ConfigException.class,
                         () -> ConfigLoader.load(null, Map.of("HANDOFF_FLEET_MIN_SHARE", "10%"), Map.of())).getMessage());
         assertEquals("handoff.timezone expects a time zone like UTC, +02:00 or Europe/Berlin, got 'Mars/Olympus'",
-                assertThrows(UsageException.class,
+                assertThrows(ConfigException.class,
                         () -> ConfigLoader.load(null, Map.of("HANDOFF_TIMEZONE", "Mars/Olympus"), Map.of())).getMessage());
         assertEquals("--config /nonexistent/h.properties: cannot read the file (/nonexistent/h.properties)",
-                assertThrows(UsageException.class,
+                assertThrows(ConfigException.class,
                         () -> ConfigLoader.load(Path.of("/nonexistent/h.properties"), Map.of(), Map.of())).getMessage());
     }
 
@@ -104,10 +105,10 @@ class ConfigLoaderTest {
         assertTrue(ConfigLoader.isSet(null, Map.of("HANDOFF_MAX_EVENT_LEAD", "5m"), "handoff.max-event-lead"));
 
         assertEquals("handoff.max-line-bytes expects a size in bytes like 16384, 16KiB or 1MiB, got 'big'",
-                assertThrows(UsageException.class,
+                assertThrows(ConfigException.class,
                         () -> ConfigLoader.load(null, Map.of("HANDOFF_MAX_LINE_BYTES", "big"), Map.of())).getMessage());
         assertEquals("handoff.max-event-lead expects a duration like 500ms, 30s, 5m, 1h or PT30S, got 'soon'",
-                assertThrows(UsageException.class,
+                assertThrows(ConfigException.class,
                         () -> ConfigLoader.load(null, Map.of("HANDOFF_MAX_EVENT_LEAD", "soon"), Map.of())).getMessage());
     }
 }

@@ -3,16 +3,22 @@ package io.handoff.app;
 import io.handoff.avro.RootCause;
 import io.handoff.avro.SourceKind;
 import io.handoff.common.HandoffMetrics;
+import io.handoff.config.ConfigException;
+import io.handoff.config.Keys;
 import io.handoff.topics.Sources;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,11 +185,16 @@ class HealthServerTest {
 
     @Test
     void httpBindTakesAnAddressAndSaysWhatItExpected() {
-        assertEquals("127.0.0.1", RunCommand.bindAddress("127.0.0.1").getHostAddress());
-        assertEquals("0.0.0.0", RunCommand.bindAddress("0.0.0.0").getHostAddress());
-        UsageException e = assertThrows(UsageException.class, () -> RunCommand.bindAddress("every-interface"));
-        assertEquals("run: --http-bind expects an IP address such as 127.0.0.1, 0.0.0.0 or ::, got 'every-interface'", e.getMessage());
-        assertEquals(8080, RunCommand.port("8080"));
-        assertThrows(UsageException.class, () -> RunCommand.port("80800"));
+        assertEquals("127.0.0.1", Keys.HTTP_BIND.read("127.0.0.1").getHostAddress());
+        assertEquals("0.0.0.0", Keys.HTTP_BIND.read("0.0.0.0").getHostAddress());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(List.of("run", "--http-bind", "every-interface"), new ByteArrayInputStream(new byte[0]),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertEquals("handoff run: --http-bind expects an IP address such as 127.0.0.1, 0.0.0.0 or ::, got 'every-interface'\n"
+                + "(see 'handoff run --help')\n", err.toString(StandardCharsets.UTF_8));
+        assertEquals(8080, Keys.HTTP_PORT.read("8080"));
+        assertThrows(ConfigException.class, () -> Keys.HTTP_PORT.read("80800"));
     }
 }

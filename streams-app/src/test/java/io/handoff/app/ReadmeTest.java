@@ -2,12 +2,16 @@ package io.handoff.app;
 
 import io.handoff.avro.RootCause;
 import io.handoff.classify.Taxonomy;
+import io.handoff.config.Command;
+import io.handoff.config.Key;
+import io.handoff.config.Keys;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +50,24 @@ class ReadmeTest {
         return String.join(", ", out);
     }
 
+    /** The README's configuration table, rendered from {@link Keys}. */
+    static String configurationTable() {
+        StringBuilder b = new StringBuilder("| key | environment | default | read by | meaning |\n|---|---|---|---|---|\n");
+        for (Key<?> k : Keys.ALL) {
+            b.append("| `").append(k.name()).append("` | `").append(k.env()).append("` | ")
+                    .append(k.defaultText() == null ? "—" : "`" + k.defaultText() + "`").append(" | ")
+                    .append(k.commands().stream().sorted().map(Command::cliName).collect(Collectors.joining(", ")))
+                    .append(" | ").append(k.help().replace("|", "\\|")).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    @Test
+    void configurationTableIsTheTableOfKeys() throws Exception {
+        assertTrue(Files.readString(README).contains(configurationTable()),
+                "README.md's configuration table differs from io.handoff.config.Keys; replace it with:\n" + configurationTable());
+    }
+
     @Test
     void taxonomyTableIsTheCodesTable() throws Exception {
         String readme = Files.readString(README);
@@ -67,8 +89,8 @@ class ReadmeTest {
         for (io.handoff.avro.SourceKind k : io.handoff.avro.SourceKind.values()) {
             assertTrue(readme.contains("`" + Sources.name(k) + "`"), Sources.name(k));
         }
-        for (String key : ConfigLoader.KEYS.keySet()) {
-            assertTrue(readme.contains("`" + key + "`"), key);
+        for (Key<?> key : Keys.ALL) {
+            assertTrue(readme.contains("`" + key.name() + "`"), key.name());
         }
     }
 }
