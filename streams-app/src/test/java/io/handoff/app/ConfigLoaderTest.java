@@ -1,6 +1,8 @@
 package io.handoff.app;
 
 import io.handoff.config.ConfigException;
+import io.handoff.config.Command;
+import io.handoff.config.Keys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,5 +112,34 @@ class ConfigLoaderTest {
         assertEquals("handoff.max-event-lead expects a duration like 500ms, 30s, 5m, 1h or PT30S, got 'soon'",
                 assertThrows(ConfigException.class,
                         () -> ConfigLoader.load(null, Map.of("HANDOFF_MAX_EVENT_LEAD", "soon"), Map.of())).getMessage());
+    }
+
+    @Test
+    void runsOwnKeysFollowTheSamePrecedence(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("run.properties");
+        Files.writeString(f, "handoff.http-port=9001\nhandoff.http-bind=0.0.0.0\napplication.id=from-file\n");
+        Map<String, String> file = ConfigLoader.resolve(Command.RUN, f, Map.of(), Map.of());
+        assertEquals(9001, HandoffConfig.value(file, Keys.HTTP_PORT));
+        assertEquals("0.0.0.0", HandoffConfig.value(file, Keys.HTTP_BIND).getHostAddress());
+        Map<String, String> env = ConfigLoader.resolve(Command.RUN, f,
+                Map.of("HANDOFF_HTTP_PORT", "9002", "HANDOFF_APPLICATION_ID", "from-env"), Map.of());
+        assertEquals(9002, HandoffConfig.value(env, Keys.HTTP_PORT), "the environment beats the file");
+        assertEquals("0.0.0.0", HandoffConfig.value(env, Keys.HTTP_BIND).getHostAddress());
+        assertEquals("from-env", env.get("application.id"));
+        Map<String, String> flags = ConfigLoader.resolve(Command.RUN, f, Map.of("HANDOFF_HTTP_PORT", "9002"),
+                Map.of("handoff.http-port", "9003"));
+        assertEquals(9003, HandoffConfig.value(flags, Keys.HTTP_PORT), "a flag beats the environment");
+        assertEquals(8080, HandoffConfig.value(Map.of(), Keys.HTTP_PORT), "the table's default");
+    }
+
+    @Test
+    void theDefaultsAreTheTables() {
+        HandoffConfig d = HandoffConfig.defaults();
+        assertEquals(Keys.QUIET_PERIOD.defaultValue(), d.quietPeriod());
+        assertEquals(Keys.GRACE.defaultValue(), d.grace());
+        assertEquals("combined", d.nginxLogFormat());
+        assertEquals(Keys.FPM_ACCESS_FORMAT.defaultText(), d.fpmAccessFormat());
+        assertEquals(Keys.TOPIC_PREFIX.defaultText(), d.topics().prefix());
+        assertEquals(Map.of(), d.streams());
     }
 }
