@@ -3,7 +3,6 @@ package io.handoff.app;
 import io.handoff.avro.LogEvent;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.registry.InMemorySchemaRegistryClient;
-import io.handoff.topics.TopicNames;
 import io.handoff.common.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
 import org.apache.avro.SchemaBuilder;
@@ -28,11 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StartChecksTest {
 
     private static HandoffConfig config(String prefix, String registry) {
-        HandoffConfig d = HandoffConfig.defaults();
-        return new HandoffConfig(new TopicNames(prefix), d.defaultZone(), d.nginxLogFormat(), d.fpmAccessFormat(), d.quietPeriod(),
-                d.lookBack(), d.grace(), d.idleClose(), d.evidenceCap(), d.fleetWindow(), d.fleetMinHosts(), d.fleetMinShare(),
-                d.activeWindow(), d.recurrenceTolerance(), d.recurrenceMin(), d.recurrenceDays(),
-                Map.of("schema.registry.url", registry), d.limits());
+        return HandoffConfig.of(Map.of("handoff.topic-prefix", prefix, "schema.registry.url", registry));
     }
 
     @Test

@@ -42,11 +42,8 @@ class ExactlyOnceBrokerTest {
     void oomBurstShippedRawBecomesExactlyOneCommittedIncident(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8);
         String scope = "mock://" + prefix;
-        HandoffConfig d = HandoffConfig.defaults();
-        HandoffConfig config = new HandoffConfig(new TopicNames(prefix), d.defaultZone(), d.nginxLogFormat(),
-                d.fpmAccessFormat(), d.quietPeriod(), d.lookBack(), d.grace(), Duration.ofSeconds(2), d.evidenceCap(),
-                d.fleetWindow(), d.fleetMinHosts(), d.fleetMinShare(), d.activeWindow(), d.recurrenceTolerance(),
-                d.recurrenceMin(), d.recurrenceDays(), Map.of("schema.registry.url", scope), d.limits().withoutAgeBound());
+        HandoffConfig config = HandoffConfig.of(Map.of("handoff.topic-prefix", prefix, "handoff.idle-close", "2s",
+                "handoff.max-event-age", "0", "schema.registry.url", scope));
         TopicNames t = config.topics();
         Map<String, Integer> topics = new HashMap<>();
         for (SourceKind k : SourceKind.values()) topics.put(t.raw(k), 1);

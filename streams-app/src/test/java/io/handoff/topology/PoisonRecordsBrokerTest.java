@@ -86,10 +86,7 @@ class PoisonRecordsBrokerTest {
         top.addSink("text", text, new StringSerializer(),
                 new BoundedSerializer<>(new StringSerializer(), HandoffTopology.maxRecordBytes(config), metrics), "poisonous");
 
-        HandoffConfig withPrefix = new HandoffConfig(t, config.defaultZone(), config.nginxLogFormat(), config.fpmAccessFormat(),
-                config.quietPeriod(), config.lookBack(), config.grace(), config.idleClose(), config.evidenceCap(),
-                config.fleetWindow(), config.fleetMinHosts(), config.fleetMinShare(), config.activeWindow(),
-                config.recurrenceTolerance(), config.recurrenceMin(), config.recurrenceDays(), config.streams(), config.limits());
+        HandoffConfig withPrefix = config.withTopics(t);
         String appId = prefix + "-app";
         Properties p = HandoffTopology.streamsProperties(withPrefix, appId, metrics);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

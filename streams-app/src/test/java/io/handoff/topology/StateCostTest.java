@@ -2,7 +2,6 @@ package io.handoff.topology;
 
 import io.handoff.app.HandoffConfig;
 import io.handoff.avro.Incident;
-import io.handoff.topics.TopicNames;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,10 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StateCostTest {
 
     static HandoffConfig withCap(int cap) {
-        HandoffConfig d = HandoffConfig.defaults();
-        return new HandoffConfig(TopicNames.defaults(), d.defaultZone(), d.nginxLogFormat(), d.fpmAccessFormat(),
-                d.quietPeriod(), d.lookBack(), d.grace(), d.idleClose(), cap, d.fleetWindow(), d.fleetMinHosts(),
-                d.fleetMinShare(), d.activeWindow(), d.recurrenceTolerance(), d.recurrenceMin(), d.recurrenceDays(), Map.of());
+        return HandoffConfig.of(Map.of("handoff.evidence-cap", String.valueOf(cap)));
     }
 
     @ParameterizedTest(name = "evidence cap {0}")
