@@ -139,6 +139,7 @@ class ConfigLoaderTest {
         assertEquals(Keys.GRACE.defaultValue(), d.grace());
         assertEquals("combined", d.nginxLogFormat());
         assertEquals(Keys.FPM_ACCESS_FORMAT.defaultText(), d.fpmAccessFormat());
+        assertEquals(io.handoff.parse.Parsers.FPM_ACCESS_DEFAULT, d.fpmAccessFormat(), "the parser's default is the table's");
         assertEquals(Keys.TOPIC_PREFIX.defaultText(), d.topics().prefix());
         assertEquals(Map.of(), d.streams());
     }
