@@ -1,6 +1,6 @@
 package io.handoff;
 
-import io.handoff.app.HandoffConfig;
+import io.handoff.config.HandoffConfig;
 import io.handoff.avro.SourceKind;
 import io.handoff.topics.TopicNames;
 import io.handoff.topology.HandoffTopology;

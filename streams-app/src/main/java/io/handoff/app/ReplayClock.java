@@ -2,6 +2,7 @@ package io.handoff.app;
 
 import io.handoff.avro.SourceKind;
 import io.handoff.classify.Lines;
+import io.handoff.config.HandoffConfig;
 import io.handoff.parse.LineParser;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;

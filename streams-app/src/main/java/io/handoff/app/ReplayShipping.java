@@ -2,6 +2,7 @@ package io.handoff.app;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.handoff.avro.SourceKind;
+import io.handoff.config.HandoffConfig;
 import io.handoff.ship.ReplaySource;
 import io.handoff.ship.ShipSummary;
 import io.handoff.ship.Shipper;

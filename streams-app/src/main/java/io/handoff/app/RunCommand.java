@@ -9,6 +9,7 @@ import io.handoff.cli.Cli;
 import io.handoff.cli.HelpOption;
 import io.handoff.cli.ReadsKeys;
 import io.handoff.config.ConfigException;
+import io.handoff.config.HandoffConfig;
 import io.handoff.config.Key;
 import io.handoff.config.Keys;
 import io.handoff.config.Type;

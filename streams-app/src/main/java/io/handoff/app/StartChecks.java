@@ -5,6 +5,7 @@ import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.Warning;
+import io.handoff.config.HandoffConfig;
 import io.handoff.registry.SchemaRegistryException;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.TopicNames;

@@ -1,6 +1,7 @@
 package io.handoff.app;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.config.HandoffConfig;
 import io.handoff.topics.TopicNames;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

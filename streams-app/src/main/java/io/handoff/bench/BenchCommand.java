@@ -2,7 +2,7 @@ package io.handoff.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.handoff.app.HandoffConfig;
+import io.handoff.config.HandoffConfig;
 import io.handoff.cli.Cli;
 import io.handoff.cli.HelpOption;
 import io.handoff.config.Keys;

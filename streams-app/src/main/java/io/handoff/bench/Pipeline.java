@@ -1,6 +1,6 @@
 package io.handoff.bench;
 
-import io.handoff.app.HandoffConfig;
+import io.handoff.config.HandoffConfig;
 import io.handoff.app.Offsets;
 import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;

@@ -1,6 +1,6 @@
 package io.handoff.correlate;
 
-import io.handoff.app.HandoffConfig;
+import io.handoff.config.HandoffConfig;
 import io.handoff.avro.CausalStep;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Evidence;

@@ -1,6 +1,6 @@
 package io.handoff.fleet;
 
-import io.handoff.app.HandoffConfig;
+import io.handoff.config.HandoffConfig;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
 import io.handoff.avro.LogEvent;

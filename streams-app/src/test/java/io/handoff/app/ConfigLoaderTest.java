@@ -2,6 +2,7 @@ package io.handoff.app;
 
 import io.handoff.config.ConfigException;
 import io.handoff.config.Command;
+import io.handoff.config.HandoffConfig;
 import io.handoff.config.Keys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

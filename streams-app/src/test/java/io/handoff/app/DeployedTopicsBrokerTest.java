@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
+import io.handoff.config.HandoffConfig;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.RestartableBroker;
 import io.handoff.ship.ReplaySource;

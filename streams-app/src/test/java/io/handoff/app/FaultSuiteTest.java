@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.SourceKind;
+import io.handoff.config.HandoffConfig;
 import io.handoff.embedded.ApicurioRegistry;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.RestartableBroker;

@@ -1,5 +1,6 @@
 package io.handoff.app;
 
+import io.handoff.config.HandoffConfig;
 import io.handoff.ship.ReplaySource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

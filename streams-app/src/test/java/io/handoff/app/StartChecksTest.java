@@ -1,6 +1,7 @@
 package io.handoff.app;
 
 import io.handoff.avro.LogEvent;
+import io.handoff.config.HandoffConfig;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.registry.InMemorySchemaRegistryClient;
 import io.handoff.common.HandoffMetrics;

@@ -1,11 +1,11 @@
 package io.handoff.parse;
 
-import io.handoff.app.HandoffConfig;
+import io.handoff.app.ConfigLoader;
 import io.handoff.ship.Formats;
 
 /**
  * A known-bad class for {@code LayersTest}: a class of the parse stage that reaches into the shipper and
- * the commands' configuration, two imports the package dependency table forbids.
+ * the commands' configuration loader, two imports the package dependency table forbids.
  */
 public final class WrongWayImport {
     private WrongWayImport() {}
@@ -14,7 +14,7 @@ public final class WrongWayImport {
         return Formats.NONE;
     }
 
-    static HandoffConfig config() {
-        return HandoffConfig.defaults();
+    static String graceVariable() {
+        return ConfigLoader.envName("handoff.grace");
     }
 }

@@ -1,6 +1,6 @@
 package io.handoff.topology;
 
-import io.handoff.app.HandoffConfig;
+import io.handoff.config.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.LogEvent;
 import io.handoff.avro.NginxErrorFields;

@@ -1,6 +1,6 @@
 package io.handoff.topology;
 
-import io.handoff.app.HandoffConfig;
+import io.handoff.config.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
 import io.handoff.common.HandoffMetrics;
@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;

@@ -1,6 +1,6 @@
 package io.handoff.topology;
 
-import io.handoff.app.HandoffConfig;
+import io.handoff.config.HandoffConfig;
 import io.handoff.avro.Incident;
 import io.handoff.avro.IncidentStatus;
 import io.handoff.avro.RootCause;

@@ -1,8 +1,5 @@
-package io.handoff.app;
+package io.handoff.config;
 
-import io.handoff.config.ConfigException;
-import io.handoff.config.Key;
-import io.handoff.config.Keys;
 import io.handoff.topics.TopicNames;
 
 import java.time.Duration;
@@ -12,9 +9,9 @@ import java.util.TreeMap;
 
 /**
  * Everything the topology needs, resolved from defaults, a properties file, {@code HANDOFF_*}
- * environment variables and command-line flags (in that order of precedence, last wins) by
- * {@link ConfigLoader}; each field is a key of {@link Keys}, which holds its default, and {@link #of} is
- * the one place that builds it. The topology is built from this alone: {@code HandoffTopology.build(config)}.
+ * environment variables and command-line flags (in that order of precedence, last wins) by the
+ * commands' loader ({@code io.handoff.app.ConfigLoader}); each field is a key of {@link Keys}, which holds
+ * its default, and {@link #of} is the one place that builds it. The topology is built from this alone: {@code HandoffTopology.build(config)}.
  *
  * @param topics            topic names (prefix {@code handoff})
  * @param defaultZone       zone of zone-less stamps when the event carries no {@code event.timezone}
@@ -160,7 +157,7 @@ public record HandoffConfig(
     }
 
     /** The value of {@code key} in {@code settings}, else its default. */
-    static <T> T value(Map<String, String> settings, Key<T> key) {
+    public static <T> T value(Map<String, String> settings, Key<T> key) {
         String text = settings.get(key.name());
         return text == null ? key.defaultValue() : key.read(text);
     }
