@@ -34,6 +34,10 @@ import java.util.TreeMap;
  * @param recurrenceDays    … the last D days (counting the current one)
  * @param streams           extra Kafka Streams / client properties (bootstrap.servers, schema.registry.url, …)
  * @param limits            what a record may be before handoff refuses or cuts it ({@link Limits})
+ * @param sourceIdle        wall-clock time (counted while live) after a host's log last delivered a line beyond
+ *                          which it no longer holds that host's incidents open: a log still delivering lines
+ *                          holds an incident until it has passed the incident's window, however far the host's
+ *                          other logs ran ahead; one that stopped does not
  */
 public record HandoffConfig(
         TopicNames topics,
@@ -53,7 +57,8 @@ public record HandoffConfig(
         int recurrenceMin,
         int recurrenceDays,
         Map<String, String> streams,
-        Limits limits) {
+        Limits limits,
+        Duration sourceIdle) {
 
     /**
      * Bounds on one record, so that no line, however mistimed or large, can stop the application.
@@ -97,14 +102,14 @@ public record HandoffConfig(
         }
     }
 
-    /** A configuration with the default {@link Limits}, for callers that set no bounds of their own. */
+    /** A configuration with the default {@link Limits} and source-idle, for callers that set no bounds of their own. */
     public HandoffConfig(TopicNames topics, ZoneId defaultZone, String nginxLogFormat, String fpmAccessFormat,
                          Duration quietPeriod, Duration lookBack, Duration grace, Duration idleClose, int evidenceCap,
                          Duration fleetWindow, int fleetMinHosts, double fleetMinShare, Duration activeWindow,
                          Duration recurrenceTolerance, int recurrenceMin, int recurrenceDays, Map<String, String> streams) {
         this(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace, idleClose, evidenceCap,
                 fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance, recurrenceMin, recurrenceDays,
-                streams, Limits.defaults());
+                streams, Limits.defaults(), Keys.SOURCE_IDLE.defaultValue());
     }
 
     /** The defaults of {@link Keys}, for tests and the embedded mode. */
@@ -153,7 +158,8 @@ public record HandoffConfig(
                         value(settings, Keys.MAX_EVENT_LEAD),
                         value(settings, Keys.MAX_LINE_BYTES),
                         value(settings, Keys.MAX_ENTRY_BYTES),
-                        value(settings, Keys.UNREACHABLE_AFTER)));
+                        value(settings, Keys.UNREACHABLE_AFTER)),
+                value(settings, Keys.SOURCE_IDLE));
     }
 
     /** The value of {@code key} in {@code settings}, else its default. */
@@ -165,31 +171,31 @@ public record HandoffConfig(
     public HandoffConfig withTopics(TopicNames t) {
         return new HandoffConfig(t, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits);
+                recurrenceMin, recurrenceDays, streams, limits, sourceIdle);
     }
 
     /** The same configuration with these times of closing an incident. */
     public HandoffConfig withCloseTimes(Duration quiet, Duration grace, Duration idleClose) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quiet, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits);
+                recurrenceMin, recurrenceDays, streams, limits, sourceIdle);
     }
 
     public HandoffConfig withStreams(Map<String, String> props) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, Map.copyOf(props), limits);
+                recurrenceMin, recurrenceDays, Map.copyOf(props), limits, sourceIdle);
     }
 
     public HandoffConfig withIdleClose(Duration d) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 d, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits);
+                recurrenceMin, recurrenceDays, streams, limits, sourceIdle);
     }
 
     public HandoffConfig withLimits(Limits l) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, l);
+                recurrenceMin, recurrenceDays, streams, l, sourceIdle);
     }
 }

@@ -54,11 +54,19 @@ public final class Keys {
             "evidence this far before the first gateway error is taken in", APP);
     public static final Key<Duration> GRACE = new Key<>("handoff.grace", Type.DURATION, "10s",
             "how far behind the latest line of its own log a line may arrive and not count as late; also how long"
-                    + " an incident waits for a log of the host that lags (closed at the latest at last error + quiet"
-                    + " period + grace)", APP);
+                    + " an incident waits for a log of the host that keeps pace with the others but is not there yet"
+                    + " (until the newest log passes last error + quiet period + grace; a log still delivering lines is"
+                    + " waited for longer, see handoff.source-idle)", APP);
     public static final Key<Duration> IDLE_CLOSE = new Key<>("handoff.idle-close", Type.DURATION, "40s",
             "wall-clock silence of a host after which its open incident closes, counted only while the application"
                     + " is caught up and the broker answers (replay: 2s unless set)", APP);
+    public static final Key<Duration> SOURCE_IDLE = new Key<>("handoff.source-idle", Type.DURATION, "5s",
+            "wall-clock silence of one log of a host after which it no longer holds the host's open incident: a log"
+                    + " that delivered a line within this holds an incident until it has passed last error + quiet"
+                    + " period + 1 s, however far the host's other logs ran ahead; a log that stopped (the kernel log"
+                    + " with nothing to say, the error log after the burst) holds nothing once silent this long. Counted"
+                    + " only while caught up; keep it below quiet period + 1 s so a stopped log never delays the close",
+            APP);
     public static final Key<Integer> EVIDENCE_CAP = new Key<>("handoff.evidence-cap", Type.POSITIVE_INT, "50",
             "evidence lines kept per incident", APP);
 
@@ -106,10 +114,10 @@ public final class Keys {
 
     /** Every key, in the order of the README's table. */
     public static final List<Key<?>> ALL = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, APPLICATION_ID, TOPIC_PREFIX,
-            TIMEZONE, NGINX_LOG_FORMAT, FPM_ACCESS_FORMAT, QUIET_PERIOD, LOOK_BACK, GRACE, IDLE_CLOSE, EVIDENCE_CAP,
-            FLEET_WINDOW, FLEET_MIN_HOSTS, FLEET_MIN_SHARE, FLEET_ACTIVE_WINDOW, RECURRENCE_TOLERANCE, RECURRENCE_MIN,
-            RECURRENCE_DAYS, HTTP_PORT, HTTP_BIND, ALERTMANAGER_URL, CONSOLE_URL, MAX_EVENT_AGE, MAX_EVENT_LEAD,
-            MAX_LINE_BYTES, MAX_ENTRY_BYTES, UNREACHABLE_AFTER);
+            TIMEZONE, NGINX_LOG_FORMAT, FPM_ACCESS_FORMAT, QUIET_PERIOD, LOOK_BACK, GRACE, IDLE_CLOSE, SOURCE_IDLE,
+            EVIDENCE_CAP, FLEET_WINDOW, FLEET_MIN_HOSTS, FLEET_MIN_SHARE, FLEET_ACTIVE_WINDOW, RECURRENCE_TOLERANCE,
+            RECURRENCE_MIN, RECURRENCE_DAYS, HTTP_PORT, HTTP_BIND, ALERTMANAGER_URL, CONSOLE_URL, MAX_EVENT_AGE,
+            MAX_EVENT_LEAD, MAX_LINE_BYTES, MAX_ENTRY_BYTES, UNREACHABLE_AFTER);
 
     /** The prefix of the environment variables that pass any other Kafka setting through. */
     public static final String KAFKA_ENV_PREFIX = "HANDOFF_KAFKA_";

@@ -786,7 +786,17 @@ public final class BenchCommand implements Callable<Integer> {
                 double rate = plan.entries / secs;
                 progress("%s: %,.0f lines/s end to end (%,d entries in %.1f s: shipping %.1f s, then processing %.1f s ="
                         + " %,.0f lines/s)", name, rate, plan.entries, secs, shipSecs, processSecs, plan.entries / processSecs);
-                waitFor(p, deadline, name, "closing incidents", () -> p.open() == 0 && p.drained());
+                // an incident leaves the open store at once, its record only with the transaction's commit: read
+                // the outputs to their end once nothing has been open for longer than a commit takes
+                long[] zeroSince = {Long.MAX_VALUE};
+                waitFor(p, deadline, name, "closing incidents", () -> {
+                    if (p.open() != 0) {
+                        zeroSince[0] = Long.MAX_VALUE;
+                        return false;
+                    }
+                    zeroSince[0] = Math.min(zeroSince[0], System.nanoTime());
+                    return System.nanoTime() - zeroSince[0] > TimeUnit.SECONDS.toNanos(2) && p.drained();
+                });
                 r.put("instances", instances);
                 r.put("killed_one", kill);
                 r.put("lines_per_s", round(rate, 0));

@@ -41,8 +41,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -73,19 +75,38 @@ import java.util.TreeMap;
  * opens at the first gateway error (an access 502/504 or an nginx upstream failure line) and holds the
  * host's lines written from the look-back before it (never reaching into the host's previous incident)
  * to its last gateway error plus the quiet period: its <em>window</em>, in event time, whatever the order
- * the lines arrive in. A gateway error after the window starts the next burst. The incident closes, on
- * one of the host's own records:
+ * the lines arrive in. A gateway error after the window starts the next burst.
+ *
+ * <p>The close is a watermark over the host's logs, with idleness: the incident closes once every
+ * <em>active</em> log of the host has passed last error + quiet + 1 s. How far one log ran ahead says
+ * nothing about another: the same instant of a burst can reach this task through six topics seconds
+ * apart, and a log that is behind in event time may be the very one delivering the burst right now.
+ * Only silence in wall-clock time tells a log that stopped from one that lags. So a log is active while
  * <ul>
- *   <li><b>early</b>, at last error + quiet + 1 s, once every active source of the host has got there
- *       (active: within the grace of the host's newest source; a log further behind is taken as quiet);</li>
- *   <li>at the latest when the host's newest source passes last error + quiet + grace (the bound);</li>
+ *   <li>it is the log of the record being processed;</li>
+ *   <li>or it <b>delivers</b>: it brought a line of the host within {@code sourceIdle} of wall-clock
+ *       time (in memory, per task, counted only while the partition is live, like the idle close; a log
+ *       this task has not heard from since it saw the host counts as heard then, so a log that has said
+ *       nothing yet holds an incident for {@code sourceIdle} too);</li>
+ *   <li>or it is <b>in step</b>: within the grace of the host's newest log, until that newest log passes
+ *       last error + quiet + grace (the bound): a log keeping pace that had nothing to say for a moment.</li>
+ * </ul>
+ * A log that stopped (the kernel log, with nothing to say; the error log after the burst) holds nothing
+ * once it has been silent for {@code sourceIdle}. With logs shipped as they are written and
+ * {@code sourceIdle} below quiet + 1 s, the error log is silent by the time the others pass the window,
+ * and the incident closes at last error + quiet + 1 s. The incident closes:
+ * <ul>
+ *   <li>by that rule, on one of the host's records, or when a punctuator looks again {@code sourceIdle}
+ *       after the host's last record (its logs that delivered then have stopped since);</li>
  *   <li>while the partition is not live ({@link CloseGate}: catching up, broker away, a replay), never by
  *       time: a log that lags, or one not heard from yet, may still hold the rest of the burst. A gateway
- *       error after the window closes it (next burst), and so does the first rule that applies once the
- *       partition is live again;</li>
+ *       error after the window closes it (next burst), and so does the rule once the partition is live
+ *       again;</li>
  *   <li>or when the host has been silent for {@code idleClose}, counted only while the partition is
  *       live (a wall-clock punctuator, over an in-memory index by due time).</li>
  * </ul>
+ * What an incident holds never depends on when it closes (its window does), unless it closes before a
+ * log has delivered the window's lines: then those lines arrive late (below).
  *
  * <h2>Late records</h2>
  * A line is late when it was written more than {@code grace} before its own source's clock (a burst's
@@ -123,6 +144,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     static final int RING_PER_KIND = 2 * PER_KIND;
 
     private static final Logger LOG = LoggerFactory.getLogger(HostCorrelator.class);
+    private static final SourceKind[] SOURCES = SourceKind.values();
     /** Kept lines in event-time order; lines of the same instant by log, then text, then offset: never by arrival. */
     private static final Comparator<LogEvent> LINE_ORDER = Comparator.comparing(LogEvent::getTimestamp)
             .thenComparing(LogEvent::getSource).thenComparing(LogEvent::getOriginal)
@@ -132,6 +154,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     private final long graceMs;
     private final long lookBackMs;
     private final long idleCloseMs;
+    private final long sourceIdleMs;
     private final CloseGate gate;
     private final int cap;
     private final HandoffMetrics metrics;
@@ -151,6 +174,14 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     // in memory, derived (rebuilt from the open store in init)
     /** Open hosts by when their silence makes them idle, in live-clock ms. */
     private final DueHosts idle = new DueHosts();
+    /** Open hosts to look at again by the clocks when the logs that delivered their last record have stopped, in live-clock ms. */
+    private final DueHosts held = new DueHosts();
+    /**
+     * Per host, when each of its logs last delivered a line (live-clock ms, by {@link SourceKind} ordinal), in
+     * the order the hosts were last heard from: hosts every one of whose logs has been silent for
+     * {@code sourceIdle} drop off the front (they count as never heard from again).
+     */
+    private final LinkedHashMap<String, long[]> heard = new LinkedHashMap<>();
     /** Open incidents whose verdict is due for a new look, in wall-clock ms. */
     private final DueHosts diagnoses = new DueHosts();
     /** Wall-clock ms of each open incident's last diagnosis. */
@@ -167,6 +198,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         this.graceMs = config.grace().toMillis();
         this.lookBackMs = config.lookBack().toMillis();
         this.idleCloseMs = config.idleClose().toMillis();
+        this.sourceIdleMs = config.sourceIdle().toMillis();
         this.cap = Math.max(2, config.evidenceCap());
         this.metrics = metrics;
         this.incidentsChild = incidentsChild;
@@ -186,6 +218,8 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         this.partition = context.taskId().partition();
         long now = context.currentSystemTimeMs();
         idle.clear();
+        held.clear();
+        heard.clear();
         diagnoses.clear();
         diagnosedAt.clear();
         liveClock = 0;
@@ -195,6 +229,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             while (it.hasNext()) {
                 KeyValue<String, OpenIncident> kv = it.next();
                 idle.put(kv.key, idleCloseMs); // restored after a restart: silent from now
+                held.put(kv.key, sourceIdleMs);
                 if (kv.value.getPhase() == OpenPhase.INCIDENT) {
                     diagnoses.put(kv.key, now);
                 }
@@ -235,10 +270,12 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         boolean evidence = gateway || Lines.isEvidence(e);
         boolean access = e.getParsed() instanceof NginxAccessFields;
 
+        long[] delivered = delivered(host, e.getSource());
         OpenIncident state = loadOpen(host);
         if (state != null) {
             idle.put(host, liveClock + idleCloseMs);
-            if (dueByClocks(state, clock, live)) {
+            held.put(host, liveClock + sourceIdleMs);
+            if (dueByClocks(state, clock, live, delivered, e.getSource())) {
                 close(host, state, clock);
                 clockChanged = true;
                 state = null;
@@ -350,29 +387,67 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     }
 
     /**
-     * Whether the host's clocks say that nothing more can arrive for what it has open.
-     * See the class comment; {@code live} from the {@link CloseGate}.
+     * Notes that the host's log {@code source} delivered a line now, and returns when each of the host's
+     * logs last did (a host not heard from lately starts with every log heard now).
      */
-    boolean dueByClocks(OpenIncident s, HostClock clock, boolean live) {
-        boolean incident = s.getPhase() == OpenPhase.INCIDENT;
-        long early = incident ? windowEnd(s) + 1_000 : warningEnd(s);
-        long bound = incident ? s.getLast() + quietMs + graceMs : warningEnd(s);
+    private long[] delivered(String host, SourceKind source) {
+        long[] at = heard.remove(host);
+        if (at == null) {
+            at = new long[SOURCES.length];
+            Arrays.fill(at, liveClock);
+        }
+        at[source.ordinal()] = liveClock;
+        heard.put(host, at); // to the back: the map stays in the order hosts were last heard from
+        return at;
+    }
+
+    /** Forgets the hosts none of whose logs delivered a line within {@code sourceIdle}: none of their logs delivers. */
+    private void forgetSilentHosts() {
+        for (var it = heard.values().iterator(); it.hasNext(); ) {
+            long[] at = it.next();
+            long last = Long.MIN_VALUE;
+            for (long a : at) {
+                last = Math.max(last, a);
+            }
+            if (last > liveClock - sourceIdleMs) {
+                return; // this host and every one after it was heard from since
+            }
+            it.remove();
+        }
+    }
+
+    /**
+     * Whether the host's clocks say that nothing more can arrive for what it has open: every active log
+     * has passed its end (last error + quiet + 1 s for an incident). See the class comment.
+     *
+     * @param live      from the {@link CloseGate}: not live, never
+     * @param delivered when each of the host's logs last delivered a line (live-clock ms), or null: none lately
+     * @param source    the log of the record being processed (always active), or null from the punctuator
+     */
+    boolean dueByClocks(OpenIncident s, HostClock clock, boolean live, long[] delivered, SourceKind source) {
         if (!live) {
             return false; // a log that lags, or one not heard from yet, may still hold the rest of the burst
         }
+        boolean incident = s.getPhase() == OpenPhase.INCIDENT;
+        long end = incident ? windowEnd(s) + 1_000 : warningEnd(s);
+        long bound = incident ? s.getLast() + quietMs + graceMs : warningEnd(s);
         long newest = clock.getFloor();
         for (long w : clock.getWritten().values()) {
             newest = Math.max(newest, w);
         }
-        if (newest >= bound) {
-            return true;
-        }
-        if (newest < early) {
+        if (newest < end) {
             return false;
         }
-        for (long w : clock.getWritten().values()) {
-            if (w >= newest - graceMs && w < early) {
-                return false; // an active log (within the grace of the newest) is not there yet
+        for (SourceKind k : SOURCES) {
+            Long w = clock.getWritten().get(Sources.name(k));
+            if (w != null && w >= end) {
+                continue; // this log is past the end
+            }
+            if (k == source || delivered != null && delivered[k.ordinal()] > liveClock - sourceIdleMs) {
+                return false; // a log still delivering lines has not passed the end
+            }
+            if (w != null && w >= newest - graceMs && newest < bound) {
+                return false; // a log in step with the newest has not got there yet
             }
         }
         return true;
@@ -396,6 +471,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         }
         open.put(host, s);
         idle.put(host, liveClock + idleCloseMs);
+        held.put(host, liveClock + sourceIdleMs);
         diagnose(host, s, clock, context.currentSystemTimeMs()); // the provisional record goes out now
     }
 
@@ -696,6 +772,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         k.setLastAt(Math.max(k.getLastAt(), t));
         open.put(host, state);
         idle.put(host, liveClock + idleCloseMs);
+        held.put(host, liveClock + sourceIdleMs);
     }
 
     // ---- closing and emitting ----
@@ -703,6 +780,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     private void close(String host, OpenIncident s, HostClock clock) {
         open.delete(host);
         idle.remove(host);
+        held.remove(host);
         diagnoses.remove(host);
         diagnosedAt.remove(host);
         if (s.getPhase() == OpenPhase.INCIDENT) {
@@ -874,8 +952,19 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         if (live) {
             if (!wasLive) {
                 idle.resetAll(liveClock + idleCloseMs);
+                held.resetAll(liveClock + sourceIdleMs);
             }
             liveClock += elapsed;
+            forgetSilentHosts();
+            for (String host : held.pollDue(liveClock)) {
+                OpenIncident s = loadOpen(host);
+                HostClock clock = clocks.get(host);
+                if (s != null && clock != null && dueByClocks(s, clock, true, heard.get(host), null)) {
+                    LOG.debug("closing the {} of {}: its logs that delivered lately have stopped", s.getPhase(), host);
+                    close(host, s, clock);
+                    clocks.put(host, clock);
+                }
+            }
             for (String host : idle.pollDue(liveClock)) {
                 OpenIncident s = loadOpen(host);
                 if (s != null) {

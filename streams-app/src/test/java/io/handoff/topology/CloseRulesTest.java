@@ -5,8 +5,10 @@ import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
 import io.handoff.common.CloseGate;
+import io.handoff.config.Keys;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,18 +25,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * When an incident closes, by the host's per-source clocks (quiet 30 s, grace 10 s): at last error +
- * quiet + 1 s once every active log has got there, at the latest when the newest log passes last error +
- * quiet + grace, and, while the partition is not live, never by time.
+ * When an incident closes, by the host's per-source clocks (quiet 30 s, grace 10 s, source-idle 5 s): at
+ * last error + quiet + 1 s once every active log has got there (active: delivering a line within
+ * source-idle of wall-clock time, or in step with the newest log until it passes last error + quiet +
+ * grace), and, while the partition is not live, never by time. The harness's wall clock stands still
+ * unless a test advances it: tests of a live tail advance it as the lines come.
  * What the incident holds never depends on when it closes: its window is the look-back before the first
  * error to the quiet period after the last.
  */
 class CloseRulesTest {
     static final String CHILD = "[pool www] child 4289 started";
+    static final Duration SOURCE_IDLE = Keys.SOURCE_IDLE.defaultValue();
 
     static void burst(Harness h, String host) {
         h.ship(host, l(NGINX_ERROR, error("00:00:10", "crit", EACCES)));
         h.ship(host, l(NGINX_ACCESS, access("00:00:10", 502, "GET / HTTP/1.1")));
+    }
+
+    /** A live tail: 3 s of wall-clock time pass, then the access log delivers a 200 written at {@code time}. */
+    static void tail(Harness h, String host, String time) {
+        h.advance(Duration.ofSeconds(3));
+        h.ship(host, l(NGINX_ACCESS, access(time, 200, "GET / HTTP/1.1")));
     }
 
     @Test
@@ -42,10 +53,12 @@ class CloseRulesTest {
         try (Harness h = new Harness()) {
             burst(h, "web-e");
             for (int s = 11; s <= 40; s++) {
+                h.advance(Duration.ofSeconds(1)); // a live tail: a line a second
                 h.ship("web-e", l(NGINX_ACCESS, access("00:00:" + s, 200, "GET / HTTP/1.1")));
             }
             assertEquals(List.of(), h.incidents(), "00:00:40 is the quiet period's last second");
-            // the error log is 30 s behind the access log: more than the grace, so it counts as quiet
+            // the error log has delivered nothing for 30 s of wall-clock time: it stopped, it holds nothing
+            h.advance(Duration.ofSeconds(1));
             h.ship("web-e", l(NGINX_ACCESS, access("00:00:41", 200, "GET / HTTP/1.1")));
             List<Incident> out = h.incidents();
             assertEquals(1, out.size(), "closed at last error + quiet + 1 s, not + grace");
@@ -55,13 +68,18 @@ class CloseRulesTest {
     }
 
     @Test
-    void aLogWithinTheGraceOfTheNewestHoldsItUntilItGetsThere() {
+    void aLogInStepWithTheNewestHoldsItUntilItGetsThere() {
         try (Harness h = new Harness()) {
             burst(h, "web-f");
+            tail(h, "web-f", "00:00:20");
+            tail(h, "web-f", "00:00:30"); // the error log has been silent for more than source-idle: stopped
             h.ship("web-f", l(PHP_FPM, fpm("00:00:38", "NOTICE", CHILD)));
-            h.ship("web-f", l(NGINX_ACCESS, access("00:00:41", 200, "GET / HTTP/1.1")));
-            h.ship("web-f", l(NGINX_ACCESS, access("00:00:48", 200, "GET / HTTP/1.1")));
-            assertEquals(List.of(), h.incidents(), "the FPM log (00:00:38) is within the grace of 00:00:48 and not there yet");
+            tail(h, "web-f", "00:00:41");
+            assertEquals(List.of(), h.incidents(), "the FPM log delivered a line 3 s ago");
+            tail(h, "web-f", "00:00:45");
+            tail(h, "web-f", "00:00:48");
+            assertEquals(List.of(), h.incidents(), "the FPM log (00:00:38) no longer delivers, but it is within the grace of"
+                    + " 00:00:48 and not there yet");
             h.ship("web-f", l(PHP_FPM, fpm("00:00:42", "NOTICE", CHILD)));
             assertEquals(1, h.incidents().size(), "the FPM log got past 00:00:41");
         }
@@ -71,11 +89,45 @@ class CloseRulesTest {
     void atTheLatestWhenTheNewestLogPassesQuietPlusGrace() {
         try (Harness h = new Harness()) {
             burst(h, "web-g");
+            tail(h, "web-g", "00:00:20");
+            tail(h, "web-g", "00:00:30");
             h.ship("web-g", l(PHP_FPM, fpm("00:00:40", "NOTICE", CHILD)));
-            h.ship("web-g", l(NGINX_ACCESS, access("00:00:49", 200, "GET / HTTP/1.1")));
-            assertEquals(List.of(), h.incidents());
+            tail(h, "web-g", "00:00:44");
+            tail(h, "web-g", "00:00:49");
+            assertEquals(List.of(), h.incidents(), "the FPM log (00:00:40) is in step with 00:00:49");
             h.ship("web-g", l(NGINX_ACCESS, access("00:00:50", 200, "GET / HTTP/1.1")));
-            assertEquals(1, h.incidents().size(), "last error + quiet + grace is the bound");
+            assertEquals(1, h.incidents().size(), "last error + quiet + grace is the bound for a log that is only in step");
+        }
+    }
+
+    @Test
+    void aLogStillDeliveringHoldsItHoweverFarTheOthersRanAheadAndStopsHoldingWhenItStops() {
+        try (Harness h = new Harness()) {
+            burst(h, "web-k");
+            // the access log's next two minutes reach the task before the rest of the error log's burst
+            for (int s = 11; s < 130; s += 7) {
+                h.ship("web-k", l(NGINX_ACCESS, access(String.format("00:%02d:%02d", s / 60, s % 60), 200, "GET / HTTP/1.1")));
+            }
+            assertEquals(List.of(), h.incidents(), "the error log delivered a line just now: it may hold the rest of the burst");
+            h.ship("web-k", l(NGINX_ERROR, error("00:00:30", "crit", EACCES)));
+            h.ship("web-k", l(NGINX_ERROR, error("00:00:50", "crit", EACCES)));
+            assertEquals(List.of(), h.incidents(), "the error log is still delivering its burst");
+            h.advance(SOURCE_IDLE.minusSeconds(1));
+            assertEquals(List.of(), h.incidents(), "silent for less than source-idle");
+            h.advance(Duration.ofSeconds(2));
+            List<Incident> out = h.incidents();
+            assertEquals(1, out.size(), "silent for source-idle: the error log stopped, and every other log is past the window");
+            Incident i = out.get(0);
+            assertEquals(RootCause.SOCKET_PERMISSION_DENIED, i.getRootCause(), i::getSummary);
+            assertEquals(Instant.parse("2026-11-21T00:00:10Z"), i.getStartedAt());
+            assertEquals(Instant.parse("2026-11-21T00:00:50Z"), i.getEndedAt());
+            assertEquals(Map.of("13", 3L), i.getUpstreamErrorsByErrno());
+            assertEquals(6, i.getTotalRequests(), "the 502 and the 200s at :11, :18, :25, :32, :39 (:46 ran ahead of the window as it stood when it came)");
+            assertEquals(0, h.entries(Harness.OPEN));
+            assertEquals(List.of(), h.deadLetters());
+            assertEquals(0, h.metrics.total("late"));
+            h.idle();
+            assertEquals(List.of(), h.incidents());
         }
     }
 
@@ -132,9 +184,10 @@ class CloseRulesTest {
         try (Harness h = new Harness()) {
             h.ship("web-l", l(NGINX_ACCESS, access("00:00:10", 502, "GET / HTTP/1.1")));
             for (int s = 11; s < 130; s += 7) {
+                h.advance(Duration.ofSeconds(7)); // a live tail
                 h.ship("web-l", l(NGINX_ACCESS, access(String.format("00:%02d:%02d", s / 60, s % 60), 200, "GET / HTTP/1.1")));
             }
-            assertEquals(1, h.incidents().size(), "live, a log this far behind counts as quiet");
+            assertEquals(1, h.incidents().size(), "live, a log that delivered nothing for source-idle counts as stopped");
             String line = error("00:00:10", "crit", EACCES);
             h.ship("web-l", l(NGINX_ERROR, line));
             List<DeadLetter> dl = h.deadLetters();
