@@ -6,6 +6,7 @@ import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
 import io.handoff.classify.Lines;
+import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
 import io.handoff.parse.LineParser;
 import io.handoff.parse.ParseContext;
@@ -31,6 +32,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -46,6 +48,14 @@ import java.util.UUID;
  * The whole topology (parse → correlate → fleet) in a TopologyTestDriver, fed a replay folder the
  * way {@code handoff replay} ships it: {@link ReplaySource} merged by event time, each entry in a
  * Filebeat-shaped envelope with the host folder's time zone, fleet and log format.
+ *
+ * <p>Two ways to run it, as the application runs: {@link #replaying()}, as {@code handoff replay} does
+ * (nothing is judged by time until a stage's input is complete: {@link CloseGate#afterInput()}, opened
+ * stage by stage by {@link #idle()}), or live ({@link CloseGate#always()}), where the wall clock must
+ * move as it does for a running application: {@link #live(Path)} ships each entry at its written time.
+ * A replay shipped with the gate open and the wall clock standing still is neither: to the correlator
+ * every log of every host then delivered a line "just now", for days of event time, and holds what it
+ * has open (see {@code HostCorrelator}, source-idle).
  */
 final class FleetHarness implements AutoCloseable {
     static final Instant WALL = Instant.parse("2030-01-01T00:00:00Z");
@@ -63,17 +73,26 @@ final class FleetHarness implements AutoCloseable {
     /** Direct inputs of the fleet stage, for tests of the window alone. */
     final TestInputTopic<String, Incident> incidentsIn;
     final TestInputTopic<String, Heartbeat> activityIn;
+    /** The gate on judging time by the clocks, of both stages. */
+    final CloseGate gate;
     private Instant shipped = WALL;
 
+    /** Live: the fleet stage (and the correlator) judge time as they come (for the window fed directly). */
     FleetHarness() {
-        this(HandoffConfig.defaults());
+        this(HandoffConfig.defaults(), CloseGate.always());
     }
 
-    FleetHarness(HandoffConfig base) {
+    /** As {@code handoff replay} runs the topology: ship with {@link #replay}, then {@link #idle()}. */
+    static FleetHarness replaying() {
+        return new FleetHarness(HandoffConfig.defaults(), CloseGate.afterInput());
+    }
+
+    FleetHarness(HandoffConfig base, CloseGate gate) {
+        this.gate = gate;
         // the driver's wall clock (2030) is years after the captures: no bound on age here
         this.config = base.withStreams(Map.of("schema.registry.url", "mock://fleet-" + UUID.randomUUID()))
                 .withLimits(base.limits().withoutAgeBound());
-        this.topology = HandoffTopology.build(config, metrics);
+        this.topology = HandoffTopology.build(config, metrics, gate);
         Properties p = HandoffTopology.streamsProperties(config, APPLICATION_ID, metrics);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         // The driver processes each record as it is piped, in the order the test chose: that order is what
@@ -107,11 +126,40 @@ final class FleetHarness implements AutoCloseable {
 
     /** Ships a replay folder merged by event time, as {@code handoff replay} does; returns the entries shipped. */
     long replay(Path dir) {
+        return ship(dir, false);
+    }
+
+    /**
+     * Ships a replay folder as live shippers would: each entry when it is written, the wall clock following
+     * the written times in punctuation-sized steps ({@link #advance}). A gap longer than twice idle-close
+     * (the hours between two nights) runs idle-close + 1 s of such steps, and the rest in one jump: the
+     * hours a machine slept, with nothing open by then. Returns the entries shipped.
+     */
+    long live(Path dir) {
+        return ship(dir, true);
+    }
+
+    private long ship(Path dir, boolean live) {
         ReplaySource source = ReplaySource.open(dir);
+        long idleMs = config.idleClose().toMillis();
+        long at = Long.MIN_VALUE;
         Map<String, LineParser> parsers = new HashMap<>();
         long n = 0;
         try (ReplaySource.Entries it = source.entries((host, kind, entry) -> timeOf(parsers, host, kind, entry.text()))) {
             for (ReplaySource.Item item = it.next(); item != null; item = it.next()) {
+                Long written = item.eventTime();
+                if (live && written != null && written != Long.MIN_VALUE) {
+                    if (at != Long.MIN_VALUE && written > at) {
+                        long gap = written - at;
+                        if (gap > 2 * idleMs) {
+                            advance(Duration.ofMillis(idleMs + 1_000));
+                            driver.advanceWallClockTime(Duration.ofMillis(gap - idleMs - 1_000));
+                        } else {
+                            advance(Duration.ofMillis(gap));
+                        }
+                    }
+                    at = Math.max(at, written);
+                }
                 HostFolder h = item.host();
                 byte[] json = Envelope.of(item.entry().text(), h.host(), item.file().toString(), item.entry().offset())
                         .withMeta(shipped, h.formats().timezone(), h.formats().fleet(), h.formats().logFormat(item.kind()))
@@ -136,13 +184,27 @@ final class FleetHarness implements AutoCloseable {
     }
 
     /**
-     * The end of a replay: the input falls silent. The correlator closes what is open after idleClose
-     * of wall-clock time; the incidents it emits reach the fleet stage, whose own input then falls
-     * silent for idleClose.
+     * The end of the input, as {@code handoff replay} ends it: the correlator's gate opens (its input is
+     * consumed) and the wall clock runs until what the hosts left open has closed (after source-idle, at
+     * the latest idle-close); the incidents it emits reach the fleet stage, whose gate then opens and whose
+     * own input falls silent for idle-close. Live, the gates are open already and only the clock runs.
      */
     void idle() {
-        driver.advanceWallClockTime(config.idleClose().plusSeconds(1));
-        driver.advanceWallClockTime(config.idleClose().plusSeconds(1));
+        gate.open(CloseGate.Stage.CORRELATE);
+        advance(config.idleClose().plusSeconds(1));
+        gate.open(CloseGate.Stage.FLEET);
+        advance(config.idleClose().plusSeconds(1));
+    }
+
+    /**
+     * Advances the wall clock in steps of a quarter second, as a running stream thread punctuates: the
+     * correlator counts a jump between two punctuations as time its task did not run, not as silence.
+     */
+    void advance(Duration d) {
+        Duration step = Duration.ofMillis(250);
+        for (Duration left = d; left.compareTo(Duration.ZERO) > 0; left = left.minus(step)) {
+            driver.advanceWallClockTime(left.compareTo(step) < 0 ? left : step);
+        }
     }
 
     List<Incident> incidents() {

@@ -32,8 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The fleet stage end to end: a replay folder built from real captures (re-timed, re-hosted) is
  * shipped into the whole topology (parse → correlate → fleet) in a TopologyTestDriver, the way
- * {@code handoff replay} ships it; the fleet incidents that come out are asserted exactly, and that
- * nothing else came out.
+ * {@code handoff replay} ships and ends it ({@link FleetHarness#replaying()}); the fleet incidents that
+ * come out are asserted exactly, and that nothing else came out. The same folder shipped live, each line
+ * at its written time, gives the same.
  */
 class FleetStageTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -96,7 +97,7 @@ class FleetStageTest {
         s.event(host(30), Role.WORKER_CRASH, crash);
         s.write(dir);
 
-        try (FleetHarness h = new FleetHarness()) {
+        try (FleetHarness h = FleetHarness.replaying()) {
             h.replay(dir);
             h.idle();
             List<Incident> incidents = h.incidents();
@@ -168,7 +169,7 @@ class FleetStageTest {
         traffic(s, all, at);
         s.event(host(3), Role.WORKER_CRASH, at);
         s.write(dir);
-        try (FleetHarness h = new FleetHarness()) {
+        try (FleetHarness h = FleetHarness.replaying()) {
             h.replay(dir);
             h.idle();
             List<Incident> incidents = h.incidents();
@@ -192,7 +193,7 @@ class FleetStageTest {
         for (int n = 5; n <= 7; n++) s.event(host(n), Role.WORKER_CRASH, NIGHT1.plusSeconds(20 + n));
         s.event(host(8), Role.LOG_REOPEN, NIGHT1);
         s.write(dir);
-        try (FleetHarness h = new FleetHarness()) {
+        try (FleetHarness h = FleetHarness.replaying()) {
             h.replay(dir);
             h.idle();
             List<Incident> incidents = h.incidents();
@@ -246,7 +247,7 @@ class FleetStageTest {
                 .startsWith("2026/11/20 19:00:0"));
         assertTrue(Files.readString(dir.resolve(host(6)).resolve("nginx-access.log"), StandardCharsets.UTF_8)
                 .contains("/Nov/2026:05:3"));
-        try (FleetHarness h = new FleetHarness()) {
+        try (FleetHarness h = FleetHarness.replaying()) {
             h.replay(dir);
             h.idle();
             assertEquals(6, h.incidents().size());
@@ -272,7 +273,7 @@ class FleetStageTest {
         traffic(s, us, NIGHT1);
         for (int n : new int[] {1, 2, 11, 12}) s.event(host(n), Role.BACKLOG_AFTER_RELOAD, reloadAt(NIGHT1, n));
         s.write(dir);
-        try (FleetHarness h = new FleetHarness()) {
+        try (FleetHarness h = FleetHarness.replaying()) {
             h.replay(dir);
             h.idle();
             assertEquals(4, h.incidents().size());
@@ -291,10 +292,11 @@ class FleetStageTest {
         }
     }
 
-    @Test
-    void oneReloadWithMixedLabelsIsOneFleetIncidentPerNightWithTheBreakdown() throws Exception {
-        // the nightly reload overflows most hosts' queues and cuts a few hosts' checkouts (they do not wait):
-        // two labels, one spike, one fleet record a night with hosts per label; a crash the same minute stays apart
+    /**
+     * The nightly reload overflows most hosts' queues and cuts a few hosts' checkouts (they do not wait),
+     * two nights: 8 LISTEN_BACKLOG_OVERFLOW and 3 FPM_RELOAD_INTERRUPTION a night, a healthy host.
+     */
+    static void mixedLabels(Path dir) {
         List<String> all = hosts(1, 12);
         FleetScenario s = scenario();
         all.forEach(s::host);
@@ -306,7 +308,13 @@ class FleetStageTest {
             s.event(host(12), Role.LOG_REOPEN, midnight);
         }
         s.write(dir);
-        try (FleetHarness h = new FleetHarness()) {
+    }
+
+    @Test
+    void oneReloadWithMixedLabelsIsOneFleetIncidentPerNightWithTheBreakdown() throws Exception {
+        // two labels, one spike, one fleet record a night with hosts per label
+        mixedLabels(dir);
+        try (FleetHarness h = FleetHarness.replaying()) {
             TestOutputTopic<String, String> ecs = h.driver.createOutputTopic(h.config.topics().incidentsEcs(),
                     new StringDeserializer(), new StringDeserializer());
             h.replay(dir);
@@ -363,7 +371,7 @@ class FleetStageTest {
         s.write(dir);
         List<List<String>> runs = new ArrayList<>();
         for (int run = 0; run < 2; run++) {
-            try (FleetHarness h = new FleetHarness()) {
+            try (FleetHarness h = FleetHarness.replaying()) {
                 h.replay(dir);
                 h.idle();
                 List<String> out = new ArrayList<>();
@@ -375,5 +383,46 @@ class FleetStageTest {
         }
         assertEquals(11, runs.get(0).size(), () -> String.join("\n", runs.get(0)));
         assertEquals(runs.get(0), runs.get(1));
+    }
+
+    /** An incident as the fleet sees it, and what the SIEM reads of it: everything but the provisional records' count. */
+    static String outline(Incident i) {
+        return i.getId() + " " + i.getRootCause() + " " + i.getStartedAt() + ".." + i.getEndedAt() + " " + i.getStatusCounts()
+                + " " + i.getUpstreamErrorsByErrno() + " requests " + i.getTotalRequests() + " evidence " + i.getEvidenceTotal()
+                + " " + i.getCausalChain();
+    }
+
+    /**
+     * Shipped live — each line at its written time, the wall clock moving as a running application's —
+     * the two nights give what their replay gives: the same incidents, labels and chains, and the same
+     * two fleet records. Live, an incident closes by the hosts' clocks once its logs that delivered the
+     * burst have been silent for source-idle, well inside the fleet window's grace, so none is late.
+     */
+    @Test
+    void shippedLiveTheNightsGiveWhatTheirReplayGives() {
+        mixedLabels(dir);
+        List<String> replayed = new ArrayList<>();
+        List<FleetIncident> replayedFleet;
+        try (FleetHarness h = FleetHarness.replaying()) {
+            h.replay(dir);
+            h.idle();
+            h.incidents().stream().map(FleetStageTest::outline).sorted().forEach(replayed::add);
+            replayedFleet = h.fleet();
+        }
+        assertEquals(22, replayed.size(), () -> String.join("\n", replayed));
+        assertEquals(2, replayedFleet.size(), () -> "fleet: " + replayedFleet);
+        try (FleetHarness h = new FleetHarness()) {
+            h.live(dir);
+            List<Incident> closedWhileLive = h.incidents();
+            assertEquals(22, closedWhileLive.size(), "every incident closed while its night was still being shipped");
+            h.idle();
+            assertEquals(List.of(), h.incidents(), "nothing was left open");
+            assertEquals(replayed, closedWhileLive.stream().map(FleetStageTest::outline).sorted().toList());
+            List<FleetIncident> fleet = h.fleet();
+            assertEquals(replayedFleet, fleet);
+            assertEquals(0, h.metrics.total("fleet-late"));
+            assertEquals(List.of(), h.warnings());
+            assertEquals(0, h.openWindows());
+        }
     }
 }
