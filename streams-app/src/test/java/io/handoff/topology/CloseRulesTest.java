@@ -131,6 +131,85 @@ class CloseRulesTest {
         }
     }
 
+    /**
+     * Source-idle is wall-clock time the task ran, not the gap between two punctuations: a jump of the
+     * clock (the stream thread stalled, the machine slept) is time in which no log could deliver anything,
+     * so it ends no log's delivering. Punctuations that follow end it.
+     */
+    @Test
+    void aJumpOfTheWallClockIsTimeTheTaskDidNotRunNotALogsSilence() {
+        try (Harness h = new Harness()) {
+            burst(h, "web-j");
+            for (int s = 11; s < 130; s += 7) {
+                h.ship("web-j", l(NGINX_ACCESS, access(String.format("00:%02d:%02d", s / 60, s % 60), 200, "GET / HTTP/1.1")));
+            }
+            assertEquals(List.of(), h.incidents(), "the error log delivered a line just now");
+            h.jump(Duration.ofMinutes(5));
+            assertEquals(List.of(), h.incidents(), "five minutes between two punctuations: nobody's silence");
+            h.advance(SOURCE_IDLE);
+            List<Incident> out = h.incidents();
+            assertEquals(1, out.size(), "source-idle of punctuations later, the error log has stopped");
+            Incident i = out.get(0);
+            assertEquals(RootCause.SOCKET_PERMISSION_DENIED, i.getRootCause(), i::getSummary);
+            assertEquals(Instant.parse("2026-11-21T00:00:10Z"), i.getEndedAt());
+            assertEquals(Map.of("13", 1L), i.getUpstreamErrorsByErrno());
+            assertEquals(1, i.getTotalRequests(), "the 502 alone: its first error is its last");
+            assertEquals(List.of(), h.deadLetters());
+            assertEquals(0, h.metrics.total("late"));
+        }
+    }
+
+    /**
+     * A replay (the gate shut until the input is complete, the wall clock of no account) closes nothing by
+     * time: an incident closes when the host's next burst starts, the last one once the input is complete
+     * and its logs have been silent for source-idle of live time — not only at the idle close. Each holds
+     * its window, as when it closes live.
+     */
+    @Test
+    void aReplayClosesAnIncidentAtTheNextBurstAndTheLastSourceIdleAfterItsInputIsComplete() {
+        CloseGate gate = CloseGate.afterInput();
+        try (Harness h = new Harness(HandoffConfig.defaults(), gate)) {
+            burst(h, "web-r");
+            h.ship("web-r", l(NGINX_ERROR, error("00:00:25", "crit", EACCES)));
+            for (int s = 20; s <= 90; s += 10) {
+                h.ship("web-r", l(NGINX_ACCESS, access(String.format("00:%02d:%02d", s / 60, s % 60), 200, "GET / HTTP/1.1")));
+            }
+            assertEquals(List.of(), h.incidents(), "not live: every log of the host may still bring the burst's lines");
+            h.ship("web-r", l(NGINX_ERROR, error("00:05:10", "crit", EACCES)));
+            List<Incident> first = h.incidents();
+            assertEquals(1, first.size(), "the next burst's first error closes the one before");
+            assertEquals("web-r@2026-11-21T00:00:10Z", first.get(0).getId());
+            assertEquals(Instant.parse("2026-11-21T00:00:25Z"), first.get(0).getEndedAt());
+            assertEquals(Map.of("13", 2L), first.get(0).getUpstreamErrorsByErrno());
+            assertEquals(Map.of("502", 1L), first.get(0).getStatusCounts());
+            assertEquals(2, first.get(0).getTotalRequests(), "the 502 at :10 and the 200 at :20");
+            h.ship("web-r", l(NGINX_ACCESS, access("00:05:10", 502, "GET / HTTP/1.1")));
+            h.ship("web-r", l(NGINX_ERROR, error("00:05:30", "crit", EACCES)));
+            for (int s = 320; s <= 400; s += 10) {
+                h.ship("web-r", l(NGINX_ACCESS, access(String.format("00:%02d:%02d", s / 60, s % 60), 200, "GET / HTTP/1.1")));
+            }
+            h.advance(Duration.ofMinutes(5));
+            assertEquals(List.of(), h.incidents(), "no time counts before the input is complete");
+            gate.open(CloseGate.Stage.CORRELATE);
+            h.advance(SOURCE_IDLE.minusSeconds(1));
+            assertEquals(List.of(), h.incidents(), "its logs have been silent for less than source-idle of live time");
+            h.advance(Duration.ofSeconds(2));
+            List<Incident> second = h.incidents();
+            assertEquals(1, second.size(), "source-idle after the input is complete, not idle-close ("
+                    + HandoffConfig.defaults().idleClose() + ")");
+            Incident i = second.get(0);
+            assertEquals("web-r@2026-11-21T00:05:10Z", i.getId());
+            assertEquals(RootCause.SOCKET_PERMISSION_DENIED, i.getRootCause(), i::getSummary);
+            assertEquals(Instant.parse("2026-11-21T00:05:30Z"), i.getEndedAt());
+            assertEquals(Map.of("13", 2L), i.getUpstreamErrorsByErrno());
+            assertEquals(3, i.getTotalRequests(), "the 502 at 05:10 and the 200s at 05:20 and 05:30");
+            assertEquals(List.of(), h.deadLetters());
+            assertEquals(List.of(), h.warnings());
+            assertEquals(0, h.metrics.total("late"));
+            assertEquals(0, h.entries(Harness.OPEN));
+        }
+    }
+
     @Test
     void aGatewayErrorAfterTheWindowStartsTheNextBurstEvenBeforeTheFirstCloses() {
         try (Harness h = new Harness()) {

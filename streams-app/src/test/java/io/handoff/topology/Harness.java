@@ -131,6 +131,14 @@ final class Harness implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves the wall clock in one jump: the stream thread did not run for that long (a stall, a long
+     * restore, a machine asleep), and punctuates once after it.
+     */
+    void jump(Duration d) {
+        driver.advanceWallClockTime(d);
+    }
+
     /** Advances the wall clock past idleClose so open incidents of silent hosts close. */
     void idle() {
         advance(config.idleClose().plusSeconds(1));
