@@ -85,9 +85,13 @@ import java.util.TreeMap;
  * <ul>
  *   <li>it is the log of the record being processed;</li>
  *   <li>or it <b>delivers</b>: it brought a line of the host within {@code sourceIdle} of wall-clock
- *       time (in memory, per task, counted only while the partition is live, like the idle close; a log
- *       this task has not heard from since it saw the host counts as heard then, so a log that has said
- *       nothing yet holds an incident for {@code sourceIdle} too);</li>
+ *       time (in memory, per task, counted only while the partition is live and the task runs, like the
+ *       idle close: a gap of more than {@value #MAX_PUNCTUATION_GAP_MS} ms between two punctuations is
+ *       time the task did not run, not silence; a log this task has not heard from since it saw the host
+ *       counts as heard then, so a log that has said nothing yet holds an incident for {@code sourceIdle}
+ *       too). While the wall clock stands still every log that delivered holds: a burst shipped at one
+ *       instant is one incident, and so is days of lines delivered at one instant, which is why a replay
+ *       keeps the partition not live until its input is complete;</li>
  *   <li>or it is <b>in step</b>: within the grace of the host's newest log, until that newest log passes
  *       last error + quiet + grace (the bound): a log keeping pace that had nothing to say for a moment.</li>
  * </ul>
