@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The fault-injection suite ({@code mvn -B verify -Pfaults}): a real KRaft broker that is stopped and
+ * The fault-injection suite (part of {@code mvn -B verify}; {@code -DskipFaults} leaves it out): a real KRaft broker that is stopped and
  * started, a real schema registry (Apicurio, a child JVM with its data on disk) that is stopped and started,
  * and {@code handoff run} as a child JVM on the topics docs/DEPLOY.md lists — killed with -9 mid-burst,
  * stopped with SIGTERM. Each case ships real captured lines (re-timed to yesterday, re-hosted so that each
@@ -92,7 +92,7 @@ class FaultSuiteTest {
         Path jarDir = Paths.get(System.getProperty("apicurio.dir", "target/apicurio"));
         Optional<Path> jar = ApicurioRegistry.runnerJar(jarDir);
         Assumptions.assumeTrue(jar.isPresent(), "the fault suite needs Apicurio under " + jarDir.toAbsolutePath()
-                + " (mvn -Pfaults unpacks it)");
+                + " (the faults profile unpacks it; -DskipFaults leaves it out)");
         dir = tmp;
         broker = new RestartableBroker(tmp.resolve("kafka"), Map.of());
         broker.start();
