@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs `handoff bench` under JFR and prints where the CPU went (bench/jfr-hot.py).
 #   bench/profile.sh [bench options…]      e.g. bench/profile.sh --hosts 1000 --lines 300000 --live-bursts 0 --no-sec
-# Needs the application jar (./handoff builds it: streams-app/target/handoff.jar).
+# Needs the tools jar (./handoff builds it: tools/target/handoff-tools.jar).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$root/streams-app/target/handoff.jar"
+jar="$root/tools/target/handoff-tools.jar"
 [ -f "$jar" ] || { echo "profile.sh: $jar is missing; run ./handoff --help once to build it" >&2; exit 1; }
 out="${JFR_OUT:-/tmp/handoff-bench.jfr}"
 cd "$root"

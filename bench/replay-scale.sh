@@ -9,10 +9,10 @@
 # entries per host (default 500) over 300 s. --storm: every host one fault capture, all first gateway
 # errors in the same second (LINES_PER_HOST does not apply: a capture is 540 to 1,130 entries).
 # HANDOFF_JAVA_OPTS sets the replay's JVM options (default -Xmx1g); REPLAY_SCALE_DIR keeps the folders.
-# Needs the application jar (./handoff builds it) and, for the comparison, SEC (apt-get install sec).
+# Needs the tools jar (./handoff builds it) and, for the comparison, SEC (apt-get install sec).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$root/streams-app/target/handoff.jar"
+jar="$root/tools/target/handoff-tools.jar"
 [ -f "$jar" ] || { echo "replay-scale.sh: $jar is missing; run ./handoff --help once to build it" >&2; exit 1; }
 storm=""
 if [ "${1:-}" = "--storm" ]; then storm="--storm"; shift; fi

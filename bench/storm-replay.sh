@@ -4,7 +4,7 @@
 # seconds from start to exit, seconds after the in-process broker was up, entries shipped, incidents,
 # and lines/s over the whole run and after the broker was up (the marginal rate, start-up excluded).
 #
-#   bench/storm-replay.sh streams-app/target/handoff.jar /tmp/storm456 3
+#   bench/storm-replay.sh tools/target/handoff-tools.jar /tmp/storm456 3
 #   STORM_OUT=/tmp/out.json bench/storm-replay.sh …    # keeps the JSON of the last run
 set -euo pipefail
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then

@@ -91,7 +91,7 @@ public final class ConfigLoader {
     }
 
     /** Whether {@code key} was set in the file or the environment (not left at its default). */
-    static boolean isSet(Path file, Map<String, String> env, String key) {
+    public static boolean isSet(Path file, Map<String, String> env, String key) {
         String v = env.get(Key.envName(key));
         return v != null && !v.isBlank() || read(file).containsKey(key);
     }

@@ -42,7 +42,7 @@ public final class IncidentFormat {
 
     private IncidentFormat() {}
 
-    static String iso(Instant t) {
+    public static String iso(Instant t) {
         return JsonWriter.iso(t);
     }
 
@@ -286,7 +286,7 @@ public final class IncidentFormat {
         return b.toString();
     }
 
-    static String culpritText(Culprit c) {
+    public static String culpritText(Culprit c) {
         if (c == null) {
             return "";
         }

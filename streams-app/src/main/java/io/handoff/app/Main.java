@@ -1,10 +1,9 @@
 package io.handoff.app;
 
-import io.handoff.bench.BenchCommand;
-import io.handoff.ship.ShipCommand;
 import io.handoff.cli.Cli;
 import io.handoff.cli.HelpOption;
 import io.handoff.parse.ParseCommand;
+import io.handoff.ship.ShipCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,15 +14,20 @@ import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 
 /**
  * The {@code handoff} command: its subcommands on picocli. Exit codes: 0 ok, 1 failure, 2 usage error
- * (with a message that says what was expected).
+ * (with a message that says what was expected). The application's jar has {@code run}, {@code ship} and
+ * {@code parse}; {@code demo}, {@code replay} and {@code bench} come from the tools jar when it is on the
+ * class path ({@link ToolCommands}), as it is for {@code ./handoff}.
  */
 public final class Main {
     static final String VERSION = Main.class.getPackage().getImplementationVersion() == null
@@ -79,20 +83,30 @@ public final class Main {
         return commandLine(in, out, err).execute(args.toArray(new String[0]));
     }
 
+    /** The order in which {@code handoff --help} lists the commands (help, completion and version come last). */
+    static final List<String> ORDER = List.of("demo", "replay", "run", "ship", "parse", "bench");
+
     /** The command line with every subcommand, in the order {@code handoff --help} lists them. */
     static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new Handoff(err));
-        cl.addSubcommand(new ReplayCommand.Demo(out, err));
-        cl.addSubcommand(new ReplayCommand.Replay(out, err));
-        cl.addSubcommand(new RunCommand(out, err));
-        cl.addSubcommand(new ShipCommand(out, err));
-        cl.addSubcommand(new ParseCommand(in, out, err));
-        cl.addSubcommand(new BenchCommand(out, err));
+        List<Object> commands = new ArrayList<>(List.of(new RunCommand(out, err), new ShipCommand(out, err),
+                new ParseCommand(in, out, err)));
+        for (ToolCommands tools : ServiceLoader.load(ToolCommands.class)) {
+            commands.addAll(tools.commands(in, out, err));
+        }
+        commands.sort(Comparator.comparingInt(Main::rank));
+        commands.forEach(cl::addSubcommand);
         cl.addSubcommand(new Help(out, err));
         cl.addSubcommand(new Completion(out));
         cl.addSubcommand("version", new CommandLine(new Version(out)));
         Cli.configure(cl, out, err);
         return cl;
+    }
+
+    /** Where a command comes in {@link #ORDER}; one it does not name comes after those it names. */
+    private static int rank(Object command) {
+        int i = ORDER.indexOf(command.getClass().getAnnotation(Command.class).name());
+        return i < 0 ? ORDER.size() : i;
     }
 
     @Command(name = "handoff", versionProvider = Main.VersionProvider.class, mixinStandardHelpOptions = true,

@@ -23,14 +23,14 @@ import java.util.Map;
  * FPM access line is written when its request ends: its time is the stamp plus the duration, as the
  * correlator reads it.
  */
-final class ReplayClock implements ReplaySource.EntryClock {
+public final class ReplayClock implements ReplaySource.EntryClock {
     private final HandoffConfig config;
     /** Per source, the parser of each log format (a folder has a few). */
     private final Map<SourceKind, Map<String, LineParser>> parsers = new EnumMap<>(SourceKind.class);
     /** Per host folder (by identity: the merge asks once per entry, so no key is built), its parsers' context. */
     private final Map<HostFolder, ParseContext> contexts = new IdentityHashMap<>();
 
-    ReplayClock(HandoffConfig config) {
+    public ReplayClock(HandoffConfig config) {
         this.config = config;
     }
 

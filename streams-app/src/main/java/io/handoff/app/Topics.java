@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /** Every topic handoff reads or writes, for creating them before a run. */
-final class Topics {
+public final class Topics {
     private Topics() {}
 
     /**
@@ -110,7 +110,7 @@ final class Topics {
     }
 
     /** The six raw topics. */
-    static List<String> raw(TopicNames t) {
+    public static List<String> raw(TopicNames t) {
         List<String> names = new ArrayList<>();
         for (SourceKind k : SourceKind.values()) {
             names.add(t.raw(k));
@@ -119,12 +119,12 @@ final class Topics {
     }
 
     /** Creates the topics that do not exist yet; existing ones are left as they are. */
-    static void create(HandoffConfig config, int partitions, PrintStream err) {
+    public static void create(HandoffConfig config, int partitions, PrintStream err) {
         create(config, partitions, err, Map.of());
     }
 
     /** As above, with {@code overrides} on top of each created topic's settings. */
-    static void create(HandoffConfig config, int partitions, PrintStream err, Map<String, String> overrides) {
+    public static void create(HandoffConfig config, int partitions, PrintStream err, Map<String, String> overrides) {
         Map<String, Object> admin = new LinkedHashMap<>(config.streams());
         admin.keySet().retainAll(AdminClientConfig.configNames());
         try (Admin a = Admin.create(admin)) {

@@ -60,7 +60,8 @@ import java.util.UUID;
 final class FleetHarness implements AutoCloseable {
     static final Instant WALL = Instant.parse("2030-01-01T00:00:00Z");
     static final String APPLICATION_ID = "handoff-fleet-test";
-    static final Path TEMPLATES = Path.of("src", "test", "resources", "fleet", "templates");
+    /** The fleet tests' capture templates, found from this module and from the tools module (FleetStageTest). */
+    static final Path TEMPLATES = Path.of("..", "streams-app", "src", "test", "resources", "fleet", "templates");
 
     final HandoffConfig config;
     final HandoffMetrics metrics = new HandoffMetrics();

@@ -1,7 +1,8 @@
-package io.handoff.app;
+package io.handoff.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.handoff.app.Main;
 import io.handoff.embedded.junit.KafkaBroker;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;

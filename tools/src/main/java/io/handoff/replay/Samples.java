@@ -1,4 +1,4 @@
-package io.handoff.app;
+package io.handoff.replay;
 
 import java.io.IOException;
 import java.io.InputStream;

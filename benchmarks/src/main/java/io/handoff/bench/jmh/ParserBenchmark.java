@@ -1,4 +1,4 @@
-package io.handoff.bench;
+package io.handoff.bench.jmh;
 
 import io.handoff.avro.SourceKind;
 import io.handoff.parse.LineParser;

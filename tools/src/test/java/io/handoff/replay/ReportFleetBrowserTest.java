@@ -1,5 +1,6 @@
-package io.handoff.app;
+package io.handoff.replay;
 
+import io.handoff.app.Main;
 import io.handoff.console.Browser;
 import io.handoff.demo.DemoFleet;
 import io.handoff.embedded.junit.KafkaBroker;

@@ -23,7 +23,7 @@ import java.util.Map;
  *
  * <pre>
  *   mvn -o -q -pl streams-app -am test-compile      # once
- *   java -cp streams-app/target/test-classes:streams-app/target/handoff.jar io.handoff.bench.StormFolder /tmp/storm 456
+ *   java -cp tools/target/test-classes:tools/target/handoff-tools.jar io.handoff.bench.StormFolder /tmp/storm 456
  *   ./handoff replay /tmp/storm --format json &gt; /dev/null
  * </pre>
  */

@@ -1,5 +1,6 @@
-package io.handoff.app;
+package io.handoff.replay;
 
+import io.handoff.app.Main;
 import io.handoff.config.HandoffConfig;
 import io.handoff.ship.ReplaySource;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.handoff.app;
+package io.handoff.replay;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.handoff.avro.SourceKind;

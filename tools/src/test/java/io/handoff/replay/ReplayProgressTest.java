@@ -1,4 +1,4 @@
-package io.handoff.app;
+package io.handoff.replay;
 
 import org.junit.jupiter.api.Test;
 

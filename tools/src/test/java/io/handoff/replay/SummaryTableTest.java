@@ -1,4 +1,4 @@
-package io.handoff.app;
+package io.handoff.replay;
 
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;

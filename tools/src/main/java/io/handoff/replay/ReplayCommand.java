@@ -1,5 +1,10 @@
-package io.handoff.app;
+package io.handoff.replay;
 
+import io.handoff.app.ConfigLoader;
+import io.handoff.app.IncidentFormat;
+import io.handoff.app.Offsets;
+import io.handoff.app.ReplayClock;
+import io.handoff.app.Topics;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
@@ -75,7 +80,7 @@ import java.util.stream.Stream;
  * into Kafka (in-process unless {@code --bootstrap-servers}), run the real topology until every line
  * is consumed and every incident has closed, print the incidents, exit 0.
  */
-final class ReplayCommand {
+public final class ReplayCommand {
     private static final Logger LOG = LoggerFactory.getLogger(ReplayCommand.class);
 
     /** At the end of a replay, hosts fall silent: close their incidents after this much wall-clock silence. */
@@ -98,7 +103,7 @@ final class ReplayCommand {
                 "formats.properties (nginx.access.log_format=..., fpm.access.format=..., timezone=..., fleet=...).",
                 "Any number of hosts: they are shipped in batches whose files fit the open-file limit. Progress,",
                 "with an estimate of the time left, goes to stderr every 5 s."})
-    static final class Replay implements Callable<Integer>, ReadsKeys {
+    public static final class Replay implements Callable<Integer>, ReadsKeys {
         @Spec
         CommandSpec spec;
         @Mixin
@@ -128,7 +133,7 @@ final class ReplayCommand {
         private final PrintStream out;
         private final PrintStream err;
 
-        Replay(PrintStream out, PrintStream err) {
+        public Replay(PrintStream out, PrintStream err) {
             this.out = out;
             this.err = err;
         }
@@ -204,7 +209,7 @@ final class ReplayCommand {
                 "backlog every night: one fleet incident per night, the later ones named a daily recurrence.",
                 "",
                 "The demo reads no settings: it runs with the defaults of every handoff.* key."})
-    static final class Demo implements Callable<Integer> {
+    public static final class Demo implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
@@ -226,7 +231,7 @@ final class ReplayCommand {
         private final PrintStream out;
         private final PrintStream err;
 
-        Demo(PrintStream out, PrintStream err) {
+        public Demo(PrintStream out, PrintStream err) {
             this.out = out;
             this.err = err;
         }

@@ -1,4 +1,4 @@
-package io.handoff.app;
+package io.handoff.replay;
 
 import java.util.ArrayDeque;
 import java.util.Locale;
