@@ -23,7 +23,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -138,8 +140,8 @@ public final class ShipCommand implements Callable<Integer> {
     /** The sources' names, for {@code --help} and shell completion. */
     static final class Kinds implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
-            return java.util.Arrays.stream(SourceKind.values()).map(Sources::name).iterator();
+        public Iterator<String> iterator() {
+            return Arrays.stream(SourceKind.values()).map(Sources::name).iterator();
         }
     }
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,14 +31,14 @@ class PhysicalLinesTest {
 
     @Test
     void crlfLfBlankLinesAndAFinalLineWithoutNewline() throws IOException {
-        byte[] in = "ab\r\ncd\n\n\r\nlast".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] in = "ab\r\ncd\n\n\r\nlast".getBytes(StandardCharsets.UTF_8);
         assertEquals(List.of(new Line("ab", 0), new Line("cd", 4), new Line("", 7), new Line("", 8), new Line("last", 10)),
                 read(in));
     }
 
     @Test
     void offsetsCountUtf8BytesNotChars() throws IOException {
-        byte[] in = "é€\nx\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);   // 2 + 3 bytes, then \n
+        byte[] in = "é€\nx\n".getBytes(StandardCharsets.UTF_8);   // 2 + 3 bytes, then \n
         assertEquals(List.of(new Line("é€", 0), new Line("x", 6)), read(in));
     }
 
@@ -56,7 +57,7 @@ class PhysicalLinesTest {
     @Test
     void linesLongerThanTheReadBufferAndSplitCrLf() throws IOException {
         String longLine = "x".repeat(200_000);
-        byte[] in = (longLine + "\r\nend\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] in = (longLine + "\r\nend\n").getBytes(StandardCharsets.US_ASCII);
         // a stream that hands out 7 bytes at a time, so that \r and \n land in different reads
         InputStream trickle = new ByteArrayInputStream(in) {
             @Override

@@ -1,6 +1,7 @@
 package io.handoff.ship;
 
 import io.handoff.avro.SourceKind;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -188,8 +190,8 @@ class ReplaySourceTest {
     void anUnreadableLogIsAnErrorBeforeAnythingIsShipped(@TempDir Path dir) throws IOException {
         Path log = dir.resolve("web-01/nginx-access.log");
         write(log, "a\n");
-        Files.setPosixFilePermissions(log, java.util.Set.of());
-        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(log),
+        Files.setPosixFilePermissions(log, Set.of());
+        Assumptions.assumeFalse(Files.isReadable(log),
                 "this user reads files without permission (root): nothing to check");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplaySource.open(dir));
         assertEquals("cannot read " + log + ": permission denied", e.getMessage());

@@ -3,6 +3,7 @@ package io.handoff.ship;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.avro.SourceKind;
+import io.handoff.embedded.EmbeddedKafka;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.raw.Envelope;
@@ -74,7 +75,7 @@ class RsyslogShipperTest {
             wanted.put(topics.raw(k), 2);
         }
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            io.handoff.embedded.EmbeddedKafka.createTopics(admin, wanted, TIMEOUT);
+            EmbeddedKafka.createTopics(admin, wanted, TIMEOUT);
         }
         Path logs = Files.createDirectories(dir.resolve("logs"));
         Path work = Files.createDirectories(dir.resolve("work"));

@@ -1,6 +1,7 @@
 package io.handoff.ship;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.embedded.EmbeddedKafka;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.raw.Envelope;
@@ -21,10 +22,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -149,7 +152,7 @@ class ShipCommandTest {
         assertEquals("env:9092", environment.bootstrap(), "the environment beats the file");
         assertEquals("from-env", environment.settings().topics().prefix());
 
-        List<String> withFlags = new java.util.ArrayList<>(withFile);
+        List<String> withFlags = new ArrayList<>(withFile);
         withFlags.addAll(List.of("--bootstrap-servers", "flag:9092", "--topic-prefix", "from-flag"));
         ShipCommand.Parsed flags = ShipCommand.parse(withFlags, env);
         assertEquals("flag:9092", flags.bootstrap(), "a flag beats the environment");
@@ -164,7 +167,7 @@ class ShipCommandTest {
             throws Exception {
         TopicNames topics = new TopicNames("cmd" + new AtomicInteger().incrementAndGet());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            io.handoff.embedded.EmbeddedKafka.createTopics(admin, Map.of(topics.raw(SourceKind.KERN), 1,
+            EmbeddedKafka.createTopics(admin, Map.of(topics.raw(SourceKind.KERN), 1,
                     topics.raw(SourceKind.PHP_FPM_ACCESS), 1), TIMEOUT);
         }
         Path kern = dir.resolve("kern.log");
@@ -219,7 +222,7 @@ class ShipCommandTest {
                 if (System.nanoTime() > deadline) {
                     fail(topic + ": end offsets sum to " + sum + ", expected " + n + " within " + TIMEOUT);
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.handoff.ship;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.embedded.EmbeddedKafka;
 import io.handoff.embedded.junit.Drain;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.embedded.junit.RestartableBroker;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,7 +49,7 @@ class TailerTest {
     private static TopicNames topics(String bootstrap, SourceKind kind) {
         TopicNames t = new TopicNames("tail" + PREFIXES.incrementAndGet());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            io.handoff.embedded.EmbeddedKafka.createTopics(admin, Map.of(t.raw(kind), 2), TIMEOUT);
+            EmbeddedKafka.createTopics(admin, Map.of(t.raw(kind), 2), TIMEOUT);
         }
         return t;
     }
@@ -74,7 +76,7 @@ class TailerTest {
                 fail("not reached within " + TIMEOUT + ": " + what + "; tailer: " + t.metrics().describe());
             }
             if (!t.step()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(t.settings().pollInterval().toNanos());
+                LockSupport.parkNanos(t.settings().pollInterval().toNanos());
             }
         }
     }
@@ -268,7 +270,7 @@ class TailerTest {
 
                 broker.start();
                 try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                    io.handoff.embedded.EmbeddedKafka.createTopics(admin,
+                    EmbeddedKafka.createTopics(admin,
                             Map.of(topics.raw(SourceKind.NGINX_ACCESS), 2), TIMEOUT);
                 }
                 stepUntil(t, () -> t.metrics().entriesAcked() == 30, "30 acknowledged once Kafka is up");

@@ -5,6 +5,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class EmbeddedKafkaTest {
             }
             // broker-side loggers are quiet unless configured otherwise
             assertEquals("warn", System.getProperty("org.slf4j.simpleLogger.log.kafka"));
-            assertFalse(org.slf4j.LoggerFactory.getLogger("kafka.server.BrokerServer").isInfoEnabled());
+            assertFalse(LoggerFactory.getLogger("kafka.server.BrokerServer").isInfoEnabled());
         } finally {
             kafka.close();
         }

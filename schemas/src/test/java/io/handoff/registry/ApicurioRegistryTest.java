@@ -8,6 +8,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,7 @@ class ApicurioRegistryTest {
         assertEquals(new SchemaRegistryClient.SubjectVersion(id2, 2, v2), fresh.latest("apicurio-a-value"));
         assertEquals(v1, new HttpSchemaRegistryClient(baseUrl, Map.of()).byId(id1));
         assertEquals(v2, new HttpSchemaRegistryClient(baseUrl, Map.of()).byId(id2, "apicurio-a-value"));
-        SchemaRegistryException missing = org.junit.jupiter.api.Assertions.assertThrows(SchemaRegistryException.class,
+        SchemaRegistryException missing = Assertions.assertThrows(SchemaRegistryException.class,
                 () -> fresh.lookupId("apicurio-no-such-subject", v1));
         assertEquals(404, missing.httpStatus());
         assertEquals(SchemaRegistryException.SUBJECT_NOT_FOUND, missing.errorCode());

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -204,7 +205,7 @@ class HttpSchemaRegistryClientTest {
         String prefix = "Schema Registry http://127.0.0.1:" + closedPort + ": cannot connect for GET /schemas/ids/1?fetchMaxId=false: "
                 + "http://127.0.0.1:" + closedPort + ": ";
         assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
-        assertInstanceOf(java.net.ConnectException.class, e.getCause());
+        assertInstanceOf(ConnectException.class, e.getCause());
     }
 
     @Test

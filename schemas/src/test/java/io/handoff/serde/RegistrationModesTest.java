@@ -3,6 +3,7 @@ package io.handoff.serde;
 import feas.avro.LogEvent;
 import io.handoff.registry.InMemorySchemaRegistryClient;
 import io.handoff.registry.SchemaRegistryClient.Compatibility;
+import io.handoff.registry.SchemaRegistryException;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -135,7 +136,7 @@ class RegistrationModesTest {
         registry().setCompatibility("logs-value", Compatibility.BACKWARD);
         Schema incompatible = withRegion(false);
 
-        var e = assertThrows(io.handoff.registry.SchemaRegistryException.class,
+        var e = assertThrows(SchemaRegistryException.class,
                 () -> registry().register("logs-value", incompatible));
 
         assertEquals(409, e.errorCode());

@@ -14,8 +14,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -88,7 +91,7 @@ class VersionedAvroSerdeTest {
     void aNestedRecordChangedCompatiblyStillReads() throws IOException {
         // LogEvent as it might have been before 'file' existed: state holding it reads on after the field came
         Schema now = LogEvent.getClassSchema();
-        java.util.List<Schema.Field> fields = new java.util.ArrayList<>();
+        List<Schema.Field> fields = new ArrayList<>();
         for (Schema.Field f : now.getFields()) {
             if (!f.name().equals("file")) {
                 fields.add(new Schema.Field(f, f.schema()));
@@ -129,11 +132,11 @@ class VersionedAvroSerdeTest {
     void bytesOfAnOlderEncodingGoToTheLegacyReader() {
         byte[] old = {0, 0, 1, (byte) 0x9a, 0x4f, 0x1b, 0x2c, 0x00};
         VersionedAvroSerde<HostClock> serde = VersionedAvroSerde.of(HostClock.class,
-                b -> HostClock.newBuilder().setFloor(java.nio.ByteBuffer.wrap(b).getLong()).build());
+                b -> HostClock.newBuilder().setFloor(ByteBuffer.wrap(b).getLong()).build());
 
         HostClock read = serde.deserialize("t", old);
 
-        assertEquals(java.nio.ByteBuffer.wrap(old).getLong(), read.getFloor());
+        assertEquals(ByteBuffer.wrap(old).getLong(), read.getFloor());
         assertArrayEquals(Arrays.copyOf(serde.serialize("t", clock()), 1), new byte[] {VersionedAvroSerde.MAGIC});
     }
 

@@ -4,11 +4,13 @@ import feas.avro.LogEvent;
 import io.handoff.registry.InMemorySchemaRegistryClient;
 import io.handoff.registry.SchemaRegistryException;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -110,7 +112,7 @@ class WireFormatTest {
 
     @Test
     void unknownMagicByteNamesTopicAndByte() {
-        byte[] json = "{\"a\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] json = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
 
         SerializationException e = assertThrows(SerializationException.class,
                 () -> serde().deserializer().deserialize("logs", json));
@@ -188,7 +190,7 @@ class WireFormatTest {
         Map<String, Object> noUrl = new HashMap<>();
         SpecificAvroSerde<LogEvent> serde = new SpecificAvroSerde<>(LogEvent.class);
 
-        var e = assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> serde.configure(noUrl, false));
+        var e = assertThrows(ConfigException.class, () -> serde.configure(noUrl, false));
 
         assertEquals("Missing required configuration \"schema.registry.url\" which has no default value.", e.getMessage());
         IllegalStateException notConfigured = assertThrows(IllegalStateException.class,

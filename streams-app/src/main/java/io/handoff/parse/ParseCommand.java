@@ -29,6 +29,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -94,8 +95,8 @@ public final class ParseCommand implements Callable<Integer> {
     /** The sources' names, for {@code --help} and shell completion. */
     static final class Kinds implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
-            return java.util.Arrays.stream(SourceKind.values()).map(Sources::name).iterator();
+        public Iterator<String> iterator() {
+            return Arrays.stream(SourceKind.values()).map(Sources::name).iterator();
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -71,7 +74,7 @@ public final class Alertmanager implements AutoCloseable {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
@@ -96,7 +99,7 @@ public final class Alertmanager implements AutoCloseable {
     }
 
     /** Polls (bounded) until {@code alerts(matchers)} satisfies the check; returns the last answer. */
-    public List<JsonNode> awaitAlerts(java.util.function.Predicate<List<JsonNode>> check, String... matchers) throws Exception {
+    public List<JsonNode> awaitAlerts(Predicate<List<JsonNode>> check, String... matchers) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         List<JsonNode> last = alerts(matchers);
         while (!check.test(last)) {
@@ -113,7 +116,7 @@ public final class Alertmanager implements AutoCloseable {
     public void close() {
         process.destroy();
         try {
-            process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

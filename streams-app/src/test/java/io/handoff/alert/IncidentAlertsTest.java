@@ -10,9 +10,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,9 +141,9 @@ class IncidentAlertsTest {
 
     @Test
     void firingAlertsAreResentWithTheirEndAheadAndAFailedPostIsCounted() throws Exception {
-        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         try (IncidentAlerts alerts = new IncidentAlerts(new AlertmanagerClient(am.url()), "http://c/",
-                Clock.fixed(now, java.time.ZoneOffset.UTC), Duration.ofMillis(200))) {
+                Clock.fixed(now, ZoneOffset.UTC), Duration.ofMillis(200))) {
             String id = "web-07@resend-" + System.nanoTime();
             alerts.caughtUp();
             alerts.incident(TestIncidents.oom(id, IncidentStatus.OPEN, 0, RootCause.OOM_KILL), true);
@@ -167,7 +170,7 @@ class IncidentAlertsTest {
     void aBadAlertmanagerUrlIsRefusedWithWhatWasExpected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AlertmanagerClient("alertmanager:9093"));
         assertEquals("Alertmanager URL: expected http(s)://host:port[/path], got 'alertmanager:9093'", e.getMessage());
-        assertEquals(List.of(java.net.URI.create("http://a:9093/api/v2/alerts"), java.net.URI.create("http://b/am/api/v2/alerts")),
+        assertEquals(List.of(URI.create("http://a:9093/api/v2/alerts"), java.net.URI.create("http://b/am/api/v2/alerts")),
                 new AlertmanagerClient("http://a:9093, http://b/am/").endpoints());
     }
 }

@@ -4,6 +4,7 @@ import io.handoff.config.ConfigException;
 import io.handoff.config.Command;
 import io.handoff.config.HandoffConfig;
 import io.handoff.config.Keys;
+import io.handoff.parse.Parsers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,21 +89,21 @@ class ConfigLoaderTest {
     void recordLimitsAndOutageThresholdsAreConfigurable(@TempDir Path dir) throws Exception {
         HandoffConfig.Limits d = ConfigLoader.load(null, Map.of(), Map.of()).limits();
         assertEquals(HandoffConfig.Limits.defaults(), d);
-        assertEquals(java.time.Duration.ofDays(365), d.maxEventAge());
-        assertEquals(java.time.Duration.ofMinutes(15), d.maxEventLead());
+        assertEquals(Duration.ofDays(365), d.maxEventAge());
+        assertEquals(Duration.ofMinutes(15), d.maxEventLead());
         assertEquals(16384, d.maxLineBytes());
         assertEquals(1 << 20, d.maxEntryBytes());
-        assertEquals(java.time.Duration.ofSeconds(30), d.unreachableAfter());
+        assertEquals(Duration.ofSeconds(30), d.unreachableAfter());
 
         Path f = dir.resolve("limits.properties");
         Files.writeString(f, "handoff.max-event-age=0\nhandoff.max-line-bytes=64KiB\n");
         HandoffConfig.Limits l = ConfigLoader.load(f, Map.of("HANDOFF_MAX_EVENT_LEAD", "5m", "HANDOFF_MAX_ENTRY_BYTES", "4MiB",
                 "HANDOFF_UNREACHABLE_AFTER", "10s"), Map.of()).limits();
         assertTrue(!l.ageBounded(), "0 lifts the bound on age");
-        assertEquals(java.time.Duration.ofMinutes(5), l.maxEventLead());
+        assertEquals(Duration.ofMinutes(5), l.maxEventLead());
         assertEquals(64 * 1024, l.maxLineBytes());
         assertEquals(4 << 20, l.maxEntryBytes());
-        assertEquals(java.time.Duration.ofSeconds(10), l.unreachableAfter());
+        assertEquals(Duration.ofSeconds(10), l.unreachableAfter());
         assertTrue(ConfigLoader.isSet(f, Map.of(), "handoff.max-event-age"));
         assertTrue(!ConfigLoader.isSet(f, Map.of(), "handoff.max-event-lead"));
         assertTrue(ConfigLoader.isSet(null, Map.of("HANDOFF_MAX_EVENT_LEAD", "5m"), "handoff.max-event-lead"));
@@ -140,7 +141,7 @@ class ConfigLoaderTest {
         assertEquals(Keys.GRACE.defaultValue(), d.grace());
         assertEquals("combined", d.nginxLogFormat());
         assertEquals(Keys.FPM_ACCESS_FORMAT.defaultText(), d.fpmAccessFormat());
-        assertEquals(io.handoff.parse.Parsers.FPM_ACCESS_DEFAULT, d.fpmAccessFormat(), "the parser's default is the table's");
+        assertEquals(Parsers.FPM_ACCESS_DEFAULT, d.fpmAccessFormat(), "the parser's default is the table's");
         assertEquals(Keys.TOPIC_PREFIX.defaultText(), d.topics().prefix());
         assertEquals(Map.of(), d.streams());
     }

@@ -14,6 +14,7 @@ import io.handoff.classify.Timeline;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
+import io.handoff.raw.MultilineJoiner;
 import io.handoff.ship.Formats;
 import io.handoff.topics.Sources;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class IncidentFormatTest {
             Path file = dir.resolve(Sources.fileName(k));
             if (!Files.exists(file)) continue;
             List<String> entries = new ArrayList<>();
-            io.handoff.raw.MultilineJoiner j = io.handoff.raw.MultilineJoiner.forKind(k);
+            MultilineJoiner j = MultilineJoiner.forKind(k);
             for (String l : Files.readAllLines(file)) j.accept(l, 0, e -> entries.add(e.text()));
             j.flush(e -> entries.add(e.text()));
             for (String text : entries) {

@@ -10,6 +10,7 @@ import org.yaml.snakeyaml.Yaml;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +78,7 @@ class PrometheusRulesTest {
         assertEquals(plain, cr.get("spec"), "handoff-prometheusrule.yaml's spec is handoff-rules.yml");
         String rules = Files.readString(DIR.resolve("handoff-rules.yml"));
         Matcher m = Pattern.compile("handoff_[a-z_]+").matcher(rules);
-        List<String> exposed = new java.util.ArrayList<>(List.of("handoff_streams_running", "handoff_open_incidents"));
+        List<String> exposed = new ArrayList<>(List.of("handoff_streams_running", "handoff_open_incidents"));
         for (HandoffMetrics.Declared d : HandoffMetrics.DECLARED) {
             exposed.add("handoff_" + d.name().replace('-', '_') + "_total");
         }

@@ -1,6 +1,8 @@
 package io.handoff.app;
 
 import io.handoff.avro.RootCause;
+import io.handoff.avro.SourceKind;
+import io.handoff.classify.Sign;
 import io.handoff.classify.Taxonomy;
 import io.handoff.config.Command;
 import io.handoff.config.Key;
@@ -11,6 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +35,7 @@ class ReadmeTest {
             b.append("| `").append(t.label().name()).append("` | ")
                     .append(t.signature().replace("|", "\\|")).append(" | ")
                     .append(signs(t.shownBy(), t.triggers())).append(" | ")
-                    .append(signs(t.canCause(), java.util.Set.of())).append(" | ")
+                    .append(signs(t.canCause(), Set.of())).append(" | ")
                     .append(t.warning() == null ? "—" : t.warning().name() + (t.warnAt() > 1 ? " (" + t.warnAt() + ")" : ""))
                     .append(" | ")
                     .append(t.remediation().replace("|", "\\|")).append(" |\n");
@@ -39,12 +44,12 @@ class ReadmeTest {
     }
 
     /** `A`, `B` (routine): a trigger is marked. */
-    private static String signs(java.util.Set<io.handoff.classify.Sign> signs, java.util.Set<io.handoff.classify.Sign> triggers) {
+    private static String signs(Set<Sign> signs, Set<Sign> triggers) {
         if (signs.isEmpty()) {
             return "—";
         }
-        java.util.List<String> out = new java.util.ArrayList<>();
-        for (io.handoff.classify.Sign s : signs) {
+        List<String> out = new ArrayList<>();
+        for (Sign s : signs) {
             out.add("`" + s.name() + "`" + (triggers.contains(s) ? " (routine)" : ""));
         }
         return String.join(", ", out);
@@ -86,7 +91,7 @@ class ReadmeTest {
             String shown = topic.startsWith("handoff.raw.") ? "handoff.raw.<source>" : topic;
             assertTrue(readme.contains(shown), topic);
         }
-        for (io.handoff.avro.SourceKind k : io.handoff.avro.SourceKind.values()) {
+        for (SourceKind k : SourceKind.values()) {
             assertTrue(readme.contains("`" + Sources.name(k) + "`"), Sources.name(k));
         }
         for (Key<?> key : Keys.ALL) {

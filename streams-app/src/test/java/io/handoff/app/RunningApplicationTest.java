@@ -28,6 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
+import org.opentest4j.TestAbortedException;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -49,6 +50,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,7 +85,7 @@ class RunningApplicationTest {
         dir = Files.createTempDirectory("handoff-running-");
         try {
             alertmanager = Alertmanager.start();
-        } catch (org.opentest4j.TestAbortedException e) {
+        } catch (TestAbortedException e) {
             alertmanager = null; // the alert test skips; the rest runs
         }
         port = Alertmanager.freePort();
@@ -327,7 +329,7 @@ class RunningApplicationTest {
                 .redirectErrorStream(true).redirectOutput(pdir.resolve("prometheus.log").toFile()).start();
         try {
             HttpClient http = HttpClient.newHttpClient();
-            java.util.function.Function<String, JsonNode> query = q -> {
+            Function<String, JsonNode> query = q -> {
                 try {
                     return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/api/v1/query?query="
                             + URLEncoder.encode(q, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString()).body())

@@ -1,6 +1,7 @@
 package io.handoff.app;
 
 import io.handoff.avro.LogEvent;
+import io.handoff.avro.SourceKind;
 import io.handoff.config.HandoffConfig;
 import io.handoff.embedded.junit.KafkaBroker;
 import io.handoff.registry.InMemorySchemaRegistryClient;
@@ -91,7 +92,7 @@ class StartChecksTest {
         String scope = "known-" + UUID.randomUUID().toString().substring(0, 8);
         HandoffConfig c = config(scope, "mock://" + scope);
         assertTrue(StartChecks.awaitSchemas(c, Set.of(c.topics().events(), c.topics().incidents(), c.topics().raw(
-                io.handoff.avro.SourceKind.KERN)), new Reachability(), w -> { }, () -> false));
+                SourceKind.KERN)), new Reachability(), w -> { }, () -> false));
         assertEquals(LogEvent.getClassSchema().toString(), InMemorySchemaRegistryClient.forScope(scope)
                 .latest(c.topics().events() + "-value").schema().toString());
         InMemorySchemaRegistryClient.dropScope(scope);

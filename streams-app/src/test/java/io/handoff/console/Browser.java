@@ -2,6 +2,7 @@ package io.handoff.console;
 
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -88,7 +89,7 @@ public final class Browser implements AutoCloseable {
     public Path screenshot(String name) throws IOException {
         Object h = driver.executeScript("return document.documentElement.scrollHeight");
         int height = Math.min(4000, Math.max(800, ((Number) h).intValue() + 20));
-        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, height));
+        driver.manage().window().setSize(new Dimension(1400, height));
         File shot = driver.getScreenshotAs(OutputType.FILE);
         Path dir = Path.of("target", "console-screenshots");
         Files.createDirectories(dir);
@@ -100,7 +101,7 @@ public final class Browser implements AutoCloseable {
             Files.createDirectories(d);
             Files.copy(shot.toPath(), d.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
         }
-        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
+        driver.manage().window().setSize(new Dimension(1400, 1000));
         return file;
     }
 

@@ -9,6 +9,7 @@ import io.handoff.avro.IncidentStatus;
 import io.handoff.avro.RootCause;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -81,7 +82,7 @@ class HtmlReportTest {
             b.open(file.toUri().toString());
             b.await("the closed incidents", d -> b.all("incident-row").size() == 5);
             assertTrue(b.find("source").getText().startsWith("offline report · 5 incidents, 1 fleet incidents"), b.find("source").getText());
-            assertEquals(List.of(), b.driver().findElements(org.openqa.selenium.By.cssSelector("script:not([id])[src]")));
+            assertEquals(List.of(), b.driver().findElements(By.cssSelector("script:not([id])[src]")));
             b.all("incident-row").get(0).click();
             b.await("the incident page", d -> !b.all("incident-title").isEmpty());
             assertEquals("OOM_KILL on web-07 CLOSED", b.find("incident-title").getText());

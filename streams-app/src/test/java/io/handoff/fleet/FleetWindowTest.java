@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -176,7 +177,7 @@ class FleetWindowTest {
         // starts at 0, 90, 150 and 200 s: the window of the earliest (0–120 s) and the next (150–270 s),
         // whichever incident reaches the stage first
         List<Instant> starts = List.of(T, T.plusSeconds(90), T.plusSeconds(150), T.plusSeconds(200));
-        List<List<String>> hostsPerRun = new java.util.ArrayList<>();
+        List<List<String>> hostsPerRun = new ArrayList<>();
         for (List<Integer> order : List.of(List.of(0, 1, 2, 3), List.of(1, 3, 0, 2), List.of(3, 2, 1, 0))) {
             try (FleetHarness h = new FleetHarness()) {
                 for (int i : order) {
@@ -186,7 +187,7 @@ class FleetWindowTest {
                     }
                 }
                 h.idle();
-                List<String> hosts = new java.util.ArrayList<>();
+                List<String> hosts = new ArrayList<>();
                 h.fleet().forEach(f -> hosts.add(f.getWindowStart() + " " + f.getHosts()));
                 hostsPerRun.add(hosts);
             }

@@ -1,11 +1,13 @@
 package io.handoff.fleet;
 
 import io.handoff.avro.RecurrencePeriod;
+import io.handoff.avro.RootCause;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,7 +38,7 @@ class RecurrencesTest {
         assertEquals(2, m.occurrences());
         assertEquals(0, m.inARow());
         assertEquals("X on 3 of 9 hosts at 00:00 UTC, after the nightly FPM reload — 2 of the last 3 days at this time",
-                FleetWindowProcessor.summary(null, io.handoff.avro.RootCause.UNKNOWN, java.util.Map.of("UNKNOWN", 3), 3, 9, now,
+                FleetWindowProcessor.summary(null, RootCause.UNKNOWN, Map.of("UNKNOWN", 3), 3, 9, now,
                         true, m, 3).replace("UNKNOWN", "X"));
     }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -215,7 +216,7 @@ class FpmParsersTest {
         "[INCLUDE_OR_EVAL]@/srv/wp/wp-settings.php|OTHER",
     })
     void categoryFromAllFrames(String frames, CallCategory category) {
-        java.util.List<StackFrame> list = new java.util.ArrayList<>();
+        List<StackFrame> list = new ArrayList<>();
         for (String f : frames.split(";")) {
             String[] p = f.split("@");
             list.add(new StackFrame(p[0], p[1], 1));

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 
@@ -259,7 +260,7 @@ class SampleFleetTest {
         assertEquals(List.of(200), a.getUpstreamStatus());
         assertEquals(List.of("unix:/run/php/php8.2-fpm-web-14.sock"), a.getUpstreamAddr());
         assertEquals("bc58b5bf3b89b4d232057b4973ef9adc", a.getRequestId());
-        assertEquals(java.util.Map.of(), a.getOther());
+        assertEquals(Map.of(), a.getOther());
 
         ParseOutcome.Parsed fa = P.parsed(SourceKind.PHP_FPM_ACCESS, formats.getProperty("fpm.access.format"), lines("php-fpm-access.log").get(0), ParseContext.UTC);
         P.time("2026-11-21T10:44:12Z", fa);

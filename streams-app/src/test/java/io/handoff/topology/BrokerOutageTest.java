@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -154,7 +155,7 @@ class BrokerOutageTest {
                 assertEquals(Map.of("502", 8L), i.getStatusCounts(), "the 502s before and after the outage");
                 assertEquals(Map.of("104", 8L), i.getUpstreamErrorsByErrno());
                 assertEquals(16, i.getTotalRequests());
-                assertEquals(java.time.Instant.parse("2026-11-21T00:00:09Z"), i.getEndedAt());
+                assertEquals(Instant.parse("2026-11-21T00:00:09Z"), i.getEndedAt());
                 assertEquals(IncidentStatus.CLOSED, i.getStatus());
 
                 List<ConsumerRecord<byte[], byte[]>> updates = Drain.topic(bootstrap, t.incidentUpdates(),

@@ -8,6 +8,7 @@ import io.handoff.common.CloseGate;
 import io.handoff.config.Keys;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -242,7 +243,7 @@ class CloseRulesTest {
             assertEquals(List.of(), h.incidents(), "not live: the error log's silence may be a lag");
             h.ship("web-c", l(NGINX_ERROR, error("00:00:10", "crit", EACCES)));
             h.ship("web-c", l(NGINX_ERROR, error("00:00:39", "crit", EACCES))); // extends the burst
-            h.advance(java.time.Duration.ofMinutes(5));
+            h.advance(Duration.ofMinutes(5));
             assertEquals(List.of(), h.incidents(), "nor does silence count while not live");
             gate.open(CloseGate.Stage.CORRELATE);
             h.idle();
@@ -272,7 +273,7 @@ class CloseRulesTest {
             List<DeadLetter> dl = h.deadLetters();
             assertEquals(1, dl.size());
             assertEquals("late", dl.get(0).getStage());
-            assertEquals(line, new String(dl.get(0).getOriginal().array(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(line, new String(dl.get(0).getOriginal().array(), StandardCharsets.UTF_8));
             assertTrue(dl.get(0).getReason().contains("arrived after its burst had already closed"), dl.get(0).getReason());
             assertEquals(1, h.metrics.get("late", "source", "nginx-error", "outcome", "dead-letter"));
             assertEquals(List.of(), h.incidents());

@@ -2,6 +2,7 @@ package io.handoff.topology;
 
 import io.handoff.avro.DeadLetter;
 import io.handoff.common.HandoffMetrics;
+import io.handoff.registry.SchemaRegistryException;
 import io.handoff.serde.SpecificAvroSerde;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -13,6 +14,7 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.processor.TaskId;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -68,8 +70,8 @@ class DeadLetterDeserializationHandlerTest {
         ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.events", 2, 78L, "web-e".getBytes(StandardCharsets.UTF_8),
                 new byte[] {0, 0, 0, 0, 9, 1});
         SerializationException down = new SerializationException("Error retrieving Avro schema id 9",
-                io.handoff.registry.SchemaRegistryException.noAnswer("Schema Registry http://127.0.0.1:1: cannot connect",
-                        new java.net.ConnectException("Connection refused")));
+                SchemaRegistryException.noAnswer("Schema Registry http://127.0.0.1:1: cannot connect",
+                        new ConnectException("Connection refused")));
         DeserializationExceptionHandler.Response r = h.handleError(context(), rec, down);
         assertEquals(DeserializationExceptionHandler.Result.FAIL, r.result());
         assertEquals(0, r.deadLetterQueueRecords().size());

@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +27,7 @@ class DeclaredCountersTest {
         Set<String> keys = new TreeSet<>();
         for (HandoffMetrics.Declared d : HandoffMetrics.DECLARED) {
             for (Map<String, String> labels : d.labelSets()) {
-                String[] tags = labels.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue()))
+                String[] tags = labels.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue()))
                         .toArray(String[]::new);
                 keys.add(HandoffMetrics.key(d.name(), tags));
             }
@@ -44,7 +46,7 @@ class DeclaredCountersTest {
             // FastCGI entry grown past the line limit, which it cuts
             byte[] key = "web-06".getBytes(StandardCharsets.UTF_8);
             byte[] noise = new byte[512];
-            new java.util.Random(12).nextBytes(noise);
+            new Random(12).nextBytes(noise);
             h.shipRaw(SourceKind.NGINX_ERROR, key, new byte[0]);
             h.shipRaw(SourceKind.NGINX_ERROR, key, noise);
             h.ship("web-06", SourceKind.NGINX_ERROR, ParseLimitsTest.EAGAIN.replace("2026/11/21", "2100/11/21"));

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ class ExactlyOnceBrokerTest {
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         try (KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config, metrics), props)) {
             streams.start();
-            List<String> raw = new java.util.ArrayList<>();
+            List<String> raw = new ArrayList<>();
             for (SourceKind k : SourceKind.values()) raw.add(t.raw(k));
             Lag.awaitConsumed(bootstrap, appId, raw, IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(60));
             Lag.awaitConsumed(bootstrap, appId, List.of(t.events()), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(60));

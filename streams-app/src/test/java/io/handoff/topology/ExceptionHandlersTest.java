@@ -10,16 +10,19 @@ import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -86,8 +89,8 @@ class ExceptionHandlersTest {
         DeadLetterProcessingHandler h = new DeadLetterProcessingHandler();
         h.configure(config);
         for (Exception e : new Exception[] {new StreamsException("Unable to serialize record", new SerializationException("x")),
-                new org.apache.kafka.streams.errors.ProcessorStateException("Error while putting key into store",
-                        new java.io.IOException("No space left on device")),
+                new ProcessorStateException("Error while putting key into store",
+                        new IOException("No space left on device")),
                 new TimeoutException("Expiring 3 record(s)")}) {
             ProcessingExceptionHandler.Response r = h.handleError(context("handoff.events", "correlate-host", KEY, RAW),
                     new Record<>("web-01", null, 0L), e);
@@ -130,7 +133,7 @@ class ExceptionHandlersTest {
         assertEquals(ProductionExceptionHandler.Result.RETRY, r.result());
         assertEquals(0, r.deadLetterQueueRecords().size());
         r = h.handleError(context("handoff.events", "sink-incidents", null, null), out,
-                new org.apache.kafka.common.errors.TopicAuthorizationException("not allowed"));
+                new TopicAuthorizationException("not allowed"));
         assertEquals(ProductionExceptionHandler.Result.FAIL, r.result());
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>("handoff.dead-letter", KEY, new byte[10]);
         r = h.handleError(context("handoff.events", "sink-dead-letter", null, null), deadLetter, new RecordTooLargeException("x"));

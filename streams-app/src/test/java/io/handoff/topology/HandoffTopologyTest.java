@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.handoff.avro.SourceKind.KERN;
@@ -136,20 +137,20 @@ class HandoffTopologyTest {
     }
 
     /** The causal chain each case of {@link #labels()} comes out with: the kinds of its steps, root first. */
-    static final java.util.Map<RootCause, List<String>> CHAINS = java.util.Map.ofEntries(
-            java.util.Map.entry(RootCause.LISTEN_BACKLOG_OVERFLOW, List.of("FPM_RELOAD", "LISTEN_BACKLOG_OVERFLOW", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.FPM_RELOAD_INTERRUPTION, List.of("FPM_RELOAD", "WORKER_RESET", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.FPM_UNAVAILABLE, List.of("UPSTREAM_REFUSED", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.SOCKET_PERMISSION_DENIED, List.of("SOCKET_PERMISSION_DENIED", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.WORKER_POOL_EXHAUSTED, List.of("POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.SLOW_DATABASE, List.of("SLOW_DB_CALL", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.SELF_REQUEST_DEADLOCK, List.of("SELF_REQUEST", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.OOM_KILL, List.of("OOM_KILL", "WORKER_RESET", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.REQUEST_TERMINATED, List.of("REQUEST_TERMINATED", "WORKER_RESET", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.UPSTREAM_HEADER_TOO_BIG, List.of("UPSTREAM_HEADER_TOO_BIG", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.UPSTREAM_MISCONFIGURED, List.of("UPSTREAM_MISCONFIGURED", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.DISK_FULL, List.of("DISK_FULL", "GATEWAY_ERRORS")),
-            java.util.Map.entry(RootCause.UNKNOWN, List.of("GATEWAY_ERRORS")));
+    static final Map<RootCause, List<String>> CHAINS = Map.ofEntries(
+            Map.entry(RootCause.LISTEN_BACKLOG_OVERFLOW, List.of("FPM_RELOAD", "LISTEN_BACKLOG_OVERFLOW", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.FPM_RELOAD_INTERRUPTION, List.of("FPM_RELOAD", "WORKER_RESET", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.FPM_UNAVAILABLE, List.of("UPSTREAM_REFUSED", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.SOCKET_PERMISSION_DENIED, List.of("SOCKET_PERMISSION_DENIED", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.WORKER_POOL_EXHAUSTED, List.of("POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.SLOW_DATABASE, List.of("SLOW_DB_CALL", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.SELF_REQUEST_DEADLOCK, List.of("SELF_REQUEST", "POOL_SATURATED", "HEADER_TIMEOUT", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.OOM_KILL, List.of("OOM_KILL", "WORKER_RESET", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.REQUEST_TERMINATED, List.of("REQUEST_TERMINATED", "WORKER_RESET", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.UPSTREAM_HEADER_TOO_BIG, List.of("UPSTREAM_HEADER_TOO_BIG", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.UPSTREAM_MISCONFIGURED, List.of("UPSTREAM_MISCONFIGURED", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.DISK_FULL, List.of("DISK_FULL", "GATEWAY_ERRORS")),
+            Map.entry(RootCause.UNKNOWN, List.of("GATEWAY_ERRORS")));
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("labels")
@@ -433,7 +434,7 @@ class HandoffTopologyTest {
     @Test
     void describeIsPinned() throws Exception {
         String actual = HandoffTopology.build(HandoffConfig.defaults().withStreams(
-                java.util.Map.of("schema.registry.url", "mock://describe"))).describe().toString();
+                Map.of("schema.registry.url", "mock://describe"))).describe().toString();
         Path expected = Path.of("src", "test", "resources", "topology", "describe.txt");
         if (Boolean.getBoolean("handoff.describe.update")) {
             Files.writeString(expected, actual);

@@ -12,12 +12,16 @@ import io.handoff.correlate.HostCorrelator;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
+import io.handoff.raw.Envelope;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.Sources;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -26,6 +30,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +81,7 @@ final class Harness implements AutoCloseable {
         try {
             p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("handoff-ttd").toString());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         driver = new TopologyTestDriver(HandoffTopology.build(config, metrics, gate), p, WALL);
         for (SourceKind k : SourceKind.values()) {
@@ -90,7 +95,7 @@ final class Harness implements AutoCloseable {
                 serde(Warning.class).deserializer());
         deadLetters = driver.createOutputTopic(config.topics().deadLetter(), new ByteArrayDeserializer(),
                 serde(DeadLetter.class).deserializer());
-        eventsRaw = driver.createInputTopic(config.topics().events(), new org.apache.kafka.common.serialization.StringSerializer(),
+        eventsRaw = driver.createInputTopic(config.topics().events(), new StringSerializer(),
                 new ByteArraySerializer());
     }
 
@@ -111,7 +116,7 @@ final class Harness implements AutoCloseable {
             ship(host, l.kind, l.text);
         } else {
             shipRaw(l.kind, host.getBytes(StandardCharsets.UTF_8),
-                    io.handoff.raw.Envelope.of(l.text, host, null, -1).withMeta(null, null, null, l.format).toJson());
+                    Envelope.of(l.text, host, null, -1).withMeta(null, null, null, l.format).toJson());
         }
     }
 
@@ -151,8 +156,8 @@ final class Harness implements AutoCloseable {
     }
 
     /** The records of the incident-updates topic so far (key = incident id). */
-    List<org.apache.kafka.streams.KeyValue<String, Incident>> updates() {
-        List<org.apache.kafka.streams.KeyValue<String, Incident>> l = new ArrayList<>();
+    List<KeyValue<String, Incident>> updates() {
+        List<KeyValue<String, Incident>> l = new ArrayList<>();
         while (!updates.isEmpty()) l.add(updates.readKeyValue());
         return l;
     }
@@ -186,7 +191,7 @@ final class Harness implements AutoCloseable {
     byte[] stored(String store, String host) {
         KeyValueStore<String, Object> s = driver.getKeyValueStore(store);
         Object v = s.get(host);
-        return v == null ? null : ((org.apache.kafka.common.serialization.Serde<Object>) CorrelateStores.valueSerde(store))
+        return v == null ? null : ((Serde<Object>) CorrelateStores.valueSerde(store))
                 .serializer().serialize(store, v);
     }
 
@@ -196,7 +201,7 @@ final class Harness implements AutoCloseable {
         long n = 0;
         for (String store : CorrelateStores.NAMES) {
             KeyValueStore<String, Object> s = driver.getKeyValueStore(store);
-            var serde = (org.apache.kafka.common.serialization.Serde<Object>) CorrelateStores.valueSerde(store);
+            var serde = (Serde<Object>) CorrelateStores.valueSerde(store);
             try (KeyValueIterator<String, Object> it = s.all()) {
                 while (it.hasNext()) {
                     var kv = it.next();

@@ -9,6 +9,7 @@ import io.handoff.common.CloseGate;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
+import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -17,8 +18,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -158,16 +161,16 @@ class LiveVersusReplayTest {
     /** The fields two incidents differ in, and the evidence lines only one of them shows. */
     static String diff(Incident a, Incident b) {
         StringBuilder sb = new StringBuilder();
-        for (org.apache.avro.Schema.Field f : Incident.getClassSchema().getFields()) {
+        for (Schema.Field f : Incident.getClassSchema().getFields()) {
             Object x = a.get(f.pos());
             Object y = b.get(f.pos());
-            if (!java.util.Objects.equals(x, y)) {
+            if (!Objects.equals(x, y)) {
                 if (f.name().equals("evidence")) {
                     List<String> ax = a.getEvidence().stream().map(e -> e.getTimestamp() + " " + e.getLine()).toList();
                     List<String> bx = b.getEvidence().stream().map(e -> e.getTimestamp() + " " + e.getLine()).toList();
                     sb.append("\n evidence only in replay: ").append(ax.stream().filter(l -> !bx.contains(l)).toList());
                     sb.append("\n evidence only in the other: ").append(bx.stream().filter(l -> !ax.contains(l)).toList());
-                    if (ax.size() == bx.size() && new java.util.HashSet<>(ax).equals(new java.util.HashSet<>(bx))) {
+                    if (ax.size() == bx.size() && new HashSet<>(ax).equals(new HashSet<>(bx))) {
                         sb.append("\n same lines, other order:\n  ").append(String.join("\n  ", ax)).append("\n vs\n  ").append(String.join("\n  ", bx));
                     }
                 } else {

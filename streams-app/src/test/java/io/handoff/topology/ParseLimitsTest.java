@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -224,7 +225,7 @@ class ParseLimitsTest {
         byte[] head = new byte[16];
         x.getOriginal().duplicate().get(head);
         assertEquals(new String(value, 0, 16, StandardCharsets.UTF_8), new String(head, StandardCharsets.UTF_8));
-        assertEquals("nginx-error value of " + String.format(java.util.Locale.ROOT, "%,d", value.length) + " bytes is over"
+        assertEquals("nginx-error value of " + String.format(Locale.ROOT, "%,d", value.length) + " bytes is over"
                 + " handoff.max-entry-bytes (1,048,576): not parsed; the dead letter keeps its first 262,144 bytes", x.getReason());
         assertEquals(List.of(), events());
     }

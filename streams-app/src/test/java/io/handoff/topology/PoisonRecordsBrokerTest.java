@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -104,7 +105,7 @@ class PoisonRecordsBrokerTest {
         try (KafkaStreams streams = new KafkaStreams(top, p)) {
             streams.setUncaughtExceptionHandler(e -> {
                 failed.set(e);
-                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             streams.start();
             Lag.awaitConsumed(bootstrap, appId, List.of(in), IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(60));

@@ -1,11 +1,17 @@
 package io.handoff.topology;
 
 import io.handoff.avro.Incident;
+import io.handoff.avro.LogEvent;
 import io.handoff.avro.RootCause;
+import io.handoff.classify.Lines;
+import io.handoff.parse.ParseContext;
+import io.handoff.parse.ParseOutcome;
+import io.handoff.parse.Parsers;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,11 +34,11 @@ class SampleFleetTest {
     }
 
     static boolean evidence(Harness.Line l) {
-        var o = (io.handoff.parse.ParseOutcome.Parsed) io.handoff.parse.Parsers.forKind(l.kind(), l.format())
-                .parse(l.text(), io.handoff.parse.ParseContext.UTC);
-        var e = io.handoff.avro.LogEvent.newBuilder().setHost("x").setSource(l.kind())
-                .setTimestamp(java.time.Instant.ofEpochMilli(o.timestampMillis())).setOriginal(l.text()).setParsed(o.fields()).build();
-        return io.handoff.classify.Lines.isEvidence(e);
+        var o = (ParseOutcome.Parsed) Parsers.forKind(l.kind(), l.format())
+                .parse(l.text(), ParseContext.UTC);
+        var e = LogEvent.newBuilder().setHost("x").setSource(l.kind())
+                .setTimestamp(Instant.ofEpochMilli(o.timestampMillis())).setOriginal(l.text()).setParsed(o.fields()).build();
+        return Lines.isEvidence(e);
     }
 
     @Test
@@ -50,8 +56,8 @@ class SampleFleetTest {
             assertEquals(null, i.getStatusCounts().get("504"));
             assertEquals(3L, i.getUpstreamErrorsByErrno().get("104"));
             assertEquals("web-06", i.getHost());
-            assertEquals(java.time.Instant.parse("2026-11-21T11:00:55Z"), i.getStartedAt());
-            assertEquals(java.time.Instant.parse("2026-11-21T11:01:03Z"), i.getEndedAt());
+            assertEquals(Instant.parse("2026-11-21T11:00:55Z"), i.getStartedAt());
+            assertEquals(Instant.parse("2026-11-21T11:01:03Z"), i.getEndedAt());
             assertTrue(i.getCulprit().getPid() != null, "a crashed pid is named");
             assertTrue(i.getEvidence().stream().anyMatch(e -> e.getLine().contains("exited on signal 11")));
             assertTrue(i.getEvidence().stream().anyMatch(e -> e.getLine().contains("segfault at")));

@@ -38,7 +38,7 @@ import java.util.Map;
  *
  * <p>Hosts are written one after the other (two files open at a time), and optionally SEC's input
  * ({@code <host> <source>: <line>}, one physical line each, host after host) with the same lines.
- * Run as {@code java -cp handoff.jar io.handoff.bench.ReplayFolder DIR …} ({@code --help}).
+ * Run as {@code java -cp handoff-tools.jar io.handoff.bench.ReplayFolder DIR …} ({@code --help}).
  */
 public final class ReplayFolder {
     /** What the hosts do. */
@@ -165,7 +165,7 @@ public final class ReplayFolder {
 
     static String usage() {
         return String.join("\n",
-                "usage: java -cp handoff.jar io.handoff.bench.ReplayFolder DIR [--hosts N] [--lines L] [--seconds S]",
+                "usage: java -cp handoff-tools.jar io.handoff.bench.ReplayFolder DIR [--hosts N] [--lines L] [--seconds S]",
                 "                                                    [--bursts K] [--storm] [--samples DIR]",
                 "                                                    [--sec-input FILE] [--expected FILE]",
                 "",

@@ -3,6 +3,7 @@ package io.handoff.app;
 import io.handoff.config.Command;
 import io.handoff.config.Key;
 import io.handoff.config.Keys;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -189,7 +190,7 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("complete -F _complete_handoff"), r.out());
         Path bash = Path.of("/bin/bash");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(bash), "no /bin/bash to run the script in");
+        Assumptions.assumeTrue(Files.isExecutable(bash), "no /bin/bash to run the script in");
         Path script = dir.resolve("handoff.bash");
         Files.writeString(script, r.out());
         assertEquals(List.of("parse"), complete(bash, script, "handoff pa"));

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ class ReplayAtScaleTest {
         assertTrue(m.find(), stderr);
         assertTrue(Integer.parseInt(m.group(1)) > 1, m.group());
         assertTrue(Integer.parseInt(m.group(2)) < OPEN_FILES, m.group());
-        assertTrue(stderr.contains(String.format(java.util.Locale.ROOT, "shipped %,d entries from 300 hosts", w.entries())),
+        assertTrue(stderr.contains(String.format(Locale.ROOT, "shipped %,d entries from 300 hosts", w.entries())),
                 stderr);
         assertTrue(stderr.contains("ETA "), "progress with an estimate of the time left: " + stderr);
         // batches must not put a host's sources out of step: no line late, none dead-lettered

@@ -1,15 +1,22 @@
 package io.handoff.bench;
 
+import io.handoff.avro.LogEvent;
 import io.handoff.avro.SourceKind;
+import io.handoff.classify.Lines;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
 import io.handoff.parse.Parsers;
+import io.handoff.topics.Sources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,17 +48,17 @@ class StormFolderTest {
         for (Path host : hosts) {
             long first = Long.MAX_VALUE;
             for (SourceKind k : List.of(SourceKind.NGINX_ERROR, SourceKind.NGINX_ACCESS)) {
-                Path f = host.resolve(io.handoff.topics.Sources.fileName(k));
+                Path f = host.resolve(Sources.fileName(k));
                 if (!Files.exists(f)) continue;
                 String format = k == SourceKind.NGINX_ACCESS ? formats(host).getProperty("nginx.access.log_format") : null;
                 for (String line : Files.readAllLines(f)) {
-                    ParseOutcome o = Parsers.forKind(k, format).parse(line, ParseContext.of(java.time.ZoneId.of(
+                    ParseOutcome o = Parsers.forKind(k, format).parse(line, ParseContext.of(ZoneId.of(
                             formats(host).getProperty("timezone"))));
                     if (o instanceof ParseOutcome.Parsed p) {
-                        var e = io.handoff.avro.LogEvent.newBuilder().setHost(host.getFileName().toString()).setSource(k)
-                                .setTimestamp(java.time.Instant.ofEpochMilli(p.timestampMillis())).setOriginal(line)
+                        var e = LogEvent.newBuilder().setHost(host.getFileName().toString()).setSource(k)
+                                .setTimestamp(Instant.ofEpochMilli(p.timestampMillis())).setOriginal(line)
                                 .setParsed(p.fields()).build();
-                        if (io.handoff.classify.Lines.isGatewayError(e)) {
+                        if (Lines.isGatewayError(e)) {
                             first = Math.min(first, p.timestampMillis());
                         }
                     }
@@ -61,8 +68,8 @@ class StormFolderTest {
         }
     }
 
-    private static java.util.Properties formats(Path host) throws java.io.IOException {
-        java.util.Properties p = new java.util.Properties();
+    private static Properties formats(Path host) throws IOException {
+        Properties p = new Properties();
         try (var r = Files.newBufferedReader(host.resolve("formats.properties"))) {
             p.load(r);
         }

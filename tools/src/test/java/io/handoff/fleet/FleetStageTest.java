@@ -23,6 +23,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -320,7 +321,7 @@ class FleetStageTest {
             h.replay(dir);
             h.idle();
             List<Incident> incidents = h.incidents();
-            Map<RootCause, Long> labels = new java.util.TreeMap<>();
+            Map<RootCause, Long> labels = new TreeMap<>();
             incidents.forEach(i -> labels.merge(i.getRootCause(), 1L, Long::sum));
             assertEquals(Map.of(RootCause.LISTEN_BACKLOG_OVERFLOW, 16L, RootCause.FPM_RELOAD_INTERRUPTION, 6L), labels);
             for (Incident i : incidents) {

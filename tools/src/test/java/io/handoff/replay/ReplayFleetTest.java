@@ -1,5 +1,6 @@
 package io.handoff.replay;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.handoff.app.Main;
@@ -74,7 +75,7 @@ class ReplayFleetTest {
             assertEquals(expected, hosts, "night " + (night + 1));
             assertEquals("LISTEN_BACKLOG_OVERFLOW", f.get("root_cause").asText());
             assertEquals(Map.of("LISTEN_BACKLOG_OVERFLOW", 16, "FPM_RELOAD_INTERRUPTION", 4),
-                    new ObjectMapper().convertValue(f.get("causes"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Integer>>() {}));
+                    new ObjectMapper().convertValue(f.get("causes"), new TypeReference<Map<String, Integer>>() {}));
             assertEquals(DemoFleet.FLEET, f.get("fleet").asText());
             assertEquals(24, f.get("active_hosts").asInt());
             assertEquals(20 / 24.0, f.get("share_of_fleet").asDouble(), 1e-9);

@@ -5,6 +5,7 @@ import io.handoff.classify.Classifier;
 import io.handoff.classify.Diagnosis;
 import io.handoff.classify.Lines;
 import io.handoff.classify.Timeline;
+import io.handoff.parse.ParseOutcome;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,7 +60,7 @@ public class ClassifierBenchmark {
         }
         Map<String, List<LogEvent>> byHost = new LinkedHashMap<>();
         for (Corpus.Entry e : Corpus.all()) {
-            if (!(e.parse() instanceof io.handoff.parse.ParseOutcome.Parsed)) {
+            if (!(e.parse() instanceof ParseOutcome.Parsed)) {
                 continue;
             }
             LogEvent ev = e.event();
@@ -77,8 +79,8 @@ public class ClassifierBenchmark {
     }
 
     private static Timeline timeline(List<LogEvent> lines) {
-        Map<String, Long> kinds = new java.util.TreeMap<>();
-        Map<String, Long> status = new java.util.TreeMap<>();
+        Map<String, Long> kinds = new TreeMap<>();
+        Map<String, Long> status = new TreeMap<>();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (LogEvent e : lines) {

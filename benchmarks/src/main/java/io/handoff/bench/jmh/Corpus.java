@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -132,7 +133,7 @@ final class Corpus {
      * through its real entries), shuffled with a fixed seed; entries that do not parse are left out.
      */
     static List<Entry> mixed(int size) throws IOException {
-        Map<String, List<Entry>> buckets = new java.util.TreeMap<>();
+        Map<String, List<Entry>> buckets = new TreeMap<>();
         for (Entry e : all()) {
             if (e.parse() instanceof ParseOutcome.Parsed) {
                 buckets.computeIfAbsent(bucket(e), b -> new ArrayList<>()).add(e);
@@ -140,7 +141,7 @@ final class Corpus {
         }
         int total = MIX.values().stream().mapToInt(Integer::intValue).sum();
         List<Entry> out = new ArrayList<>(size);
-        for (Map.Entry<String, Integer> share : new java.util.TreeMap<>(MIX).entrySet()) {
+        for (Map.Entry<String, Integer> share : new TreeMap<>(MIX).entrySet()) {
             List<Entry> real = buckets.getOrDefault(share.getKey(), List.of());
             if (real.isEmpty()) {
                 throw new IllegalStateException("no " + share.getKey() + " entries in " + fleet());

@@ -1,5 +1,6 @@
 package io.handoff.embedded.junit;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,7 +84,7 @@ class LagTest {
             p.commitTransaction();
         }
         // 5 records + 1 commit marker: the read_committed end (LSO) is 6, where a read_committed consumer commits
-        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger seen = new AtomicInteger();
         Thread reader = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, "lag-tx-g", "read_committed")) {
                 c.subscribe(List.of("lag.tx"));
@@ -97,7 +99,7 @@ class LagTest {
         Lag.awaitConsumed(bootstrap, "lag-tx-g", List.of("lag.tx"), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(25));
         reader.join(TimeUnit.SECONDS.toMillis(25));
         assertEquals(5, seen.get(), "the reader should have seen the 5 committed records");
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        try (Admin admin = Admin.create(
                 Map.of("bootstrap.servers", bootstrap))) {
             assertEquals(Map.of(new TopicPartition("lag.tx", 0), 0L),
                     Lag.lag(admin, "lag-tx-g", List.of("lag.tx"), IsolationLevel.READ_COMMITTED));
