@@ -240,10 +240,11 @@ final class FileTail implements Closeable {
      */
     boolean switchToCopy() throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        String name = file.getFileName().toString();
-        if (dir == null || readPos == 0) {
+        Path fileName = file.getFileName();
+        if (dir == null || fileName == null || readPos == 0) {
             return false;
         }
+        String name = fileName.toString();
         List<Path> candidates;
         try (Stream<Path> s = Files.list(dir)) {
             candidates = s.filter(p -> {

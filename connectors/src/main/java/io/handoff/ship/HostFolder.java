@@ -45,7 +45,11 @@ public record HostFolder(String host, Path dir, Map<SourceKind, Path> files, For
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("host folder " + dir + " is not a directory");
         }
-        String host = dir.getFileName().toString();
+        Path folderName = dir.getFileName();
+        if (folderName == null) {
+            throw new IllegalArgumentException("host folder " + dir + " has no name to take the host's name from");
+        }
+        String host = folderName.toString();
         Map<SourceKind, Path> files = new EnumMap<>(SourceKind.class);
         List<String> warnings = new ArrayList<>();
         List<Path> entries;

@@ -96,8 +96,9 @@ public final class Registry {
         Path abs = file.toAbsolutePath();
         Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
         try {
-            if (abs.getParent() != null) {
-                Files.createDirectories(abs.getParent());
+            Path parent = abs.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
             }
             byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

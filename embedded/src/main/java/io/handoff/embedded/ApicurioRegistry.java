@@ -30,7 +30,7 @@ public final class ApicurioRegistry implements AutoCloseable {
     private final Path jar;
     private final Path dataDir;
     private final int port;
-    private Process process;
+    private volatile Process process;
     private int starts;
 
     private ApicurioRegistry(Path jar, Path dataDir, int port) {
@@ -76,9 +76,10 @@ public final class ApicurioRegistry implements AutoCloseable {
             Files.createDirectories(dataDir);
             Path log = dataDir.resolve("apicurio-" + (++starts) + ".log");
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+            Path home = jar.toAbsolutePath().getParent();
             ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-Dquarkus.http.host=127.0.0.1",
                     "-Dquarkus.http.port=" + port, "-jar", jar.toString())
-                    .directory(jar.getParent().toFile())
+                    .directory(home == null ? null : home.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             pb.environment().put("REGISTRY_DATASOURCE_URL", "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("registry"));

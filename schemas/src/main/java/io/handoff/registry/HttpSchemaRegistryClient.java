@@ -224,8 +224,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
         String path = "/schemas/ids/" + id + "?fetchMaxId=false" + (subject == null ? "" : "&subject=" + query(subject));
         Schema schema = parse(send("GET", path, null), "schema " + id);
-        schemaById.putIfAbsent(id, schema);
-        return schema;
+        Schema first = schemaById.putIfAbsent(id, schema);
+        return first == null ? schema : first; // one Schema per id, also when two threads fetched it
     }
 
     @Override

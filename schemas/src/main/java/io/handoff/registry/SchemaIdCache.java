@@ -150,7 +150,10 @@ public final class SchemaIdCache {
         ArrayNode all = root.putArray("schemas");
         new TreeMap<>(schemas).forEach((id, text) -> all.addObject().put("id", id).put("schema", text));
         try {
-            Files.createDirectories(file.getParent());
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), StandardCharsets.UTF_8);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -276,7 +277,7 @@ final class Burst {
                 }
                 if (Lines.isWaitingFpmAccess(a)) {
                     String what = String.format(Locale.ROOT, "%.1f s at %.0f%% CPU", d / 1000.0,
-                            a.getCpuPercent() == null ? 0.0 : a.getCpuPercent());
+                            Objects.requireNonNullElse(a.getCpuPercent(), 0.0));
                     waiting.add(new Clue(Sign.SLOW_REQUEST, at, at, at + d, a.getPid(), a.getRequestUri(),
                             a.getScriptFilename(), what, null, null, e));
                 }

@@ -64,7 +64,7 @@ public final class IncidentFeed implements AutoCloseable {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong read = new AtomicLong();
     private volatile boolean running = true;
-    private boolean started;
+    private volatile boolean started;
     private volatile boolean caughtUp;
     private final Set<String> missing = new LinkedHashSet<>();
     private Map<TopicPartition, Long> catchUpTargets = new HashMap<>();

@@ -129,11 +129,11 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
             return;
         }
         String original = env.message();
-        Object fields = parsed.fields();
+        SpecificRecord fields = parsed.fields();
         if ((long) original.length() * 3 > limits.maxLineBytes() && Fit.utf8Length(original) > limits.maxLineBytes()) {
             original = Fit.cut(original, limits.maxLineBytes());
-            if (fields instanceof SpecificRecord r) {
-                fields = Fit.toSize(r, limits.maxLineBytes());
+            if (fields != null) {
+                fields = Fit.toSize(fields, limits.maxLineBytes());
             }
             recorder.increment("truncated", "source", source);
         }

@@ -250,10 +250,10 @@ public final class FleetScenario {
     // ---- templates ----
 
     private Template template(String name) {
-        return loaded.computeIfAbsent(name, n -> load(templates.resolve(n)));
+        return loaded.computeIfAbsent(name, n -> load(n, templates.resolve(n)));
     }
 
-    private static Template load(Path dir) {
+    private static Template load(String name, Path dir) {
         Formats f = Formats.load(dir.resolve(Formats.FILE_NAME));
         ZoneId zone = f.timezone() == null ? ZoneOffset.UTC : ZoneId.of(f.timezone());
         List<Entry> entries = new ArrayList<>();
@@ -279,7 +279,7 @@ public final class FleetScenario {
                 && e.text.contains("Reloading in progress")).map(Entry::time).toList();
         entries.removeIf(e -> captureLifecycle(e, reloads));
         entries.sort(Comparator.comparingLong(Entry::time));
-        return new Template(dir.getFileName().toString(), f, entries);
+        return new Template(name, f, entries);
     }
 
     private static final Pattern FPM_LIFECYCLE = Pattern.compile(

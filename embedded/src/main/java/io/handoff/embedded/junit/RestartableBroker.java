@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ public final class RestartableBroker implements AutoCloseable {
         p.putAll(overrides);
         if (!formatted) {
             try {
-                new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8))
                         .setNodeId(1).setClusterId(Uuid.randomUuid().toString())
                         .setControllerListenerName("CONTROLLER")
                         .setMetadataLogDirectory(dir.toString()).setDirectories(List.of(dir.toString()))
