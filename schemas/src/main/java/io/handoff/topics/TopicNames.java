@@ -8,7 +8,9 @@ import io.handoff.avro.SourceKind;
  *
  * <pre>
  *   handoff.raw.&lt;source&gt;       shipper events (Filebeat-shaped JSON or plain text), key = host
- *   handoff.events               {@link io.handoff.avro.LogEvent} (Avro), key = host, timestamp = event time
+ *   handoff.events               {@link io.handoff.avro.LogEvent} (Avro), key = host, timestamp = event time;
+ *                                written only when handoff.events.enabled=true
+ *   handoff.correlate-input      {@link io.handoff.avro.CorrelateInput} (Avro): the correlator's input, key = host
  *   handoff.incidents            {@link io.handoff.avro.Incident} (Avro, Confluent wire format), key = host
  *   handoff.incident-updates     {@link io.handoff.avro.Incident} with status OPEN/CLOSED, key = incident id, compacted
  *   handoff.warnings             {@link io.handoff.avro.Warning} (Avro), key = host
@@ -42,9 +44,17 @@ public final class TopicNames {
         return prefix + ".raw." + Sources.name(kind);
     }
 
-    /** Parsed events of every source, keyed by host: the input of per-host correlation. */
+    /** Every parsed line as a whole {@code LogEvent}, keyed by host: an opt-in for other consumers. */
     public String events() {
         return prefix + ".events";
+    }
+
+    /**
+     * The correlator's input, keyed by host: lines with signal whole, a tick for each line without
+     * (internal to handoff: its shape may change between versions).
+     */
+    public String correlateInput() {
+        return prefix + ".correlate-input";
     }
 
     public String incidents() {

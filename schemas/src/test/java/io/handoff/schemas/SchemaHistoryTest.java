@@ -30,7 +30,7 @@ class SchemaHistoryTest {
      * every named type they use must have a history too.
      */
     private static final List<String> TOP_LEVEL = List.of("LogEvent", "Incident", "Warning", "FleetIncident", "DeadLetter",
-            "HostClock", "OpenIncident", "LookbackRing");
+            "HostClock", "OpenIncident", "LookbackRing", "CorrelateInput");
 
     @Test
     void everyContractReadsEveryReleasedVersionAndIsRecorded() {
