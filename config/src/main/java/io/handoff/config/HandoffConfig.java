@@ -38,6 +38,10 @@ import java.util.TreeMap;
  *                          which it no longer holds that host's incidents open: a log still delivering lines
  *                          holds an incident until it has passed the incident's window, however far the host's
  *                          other logs ran ahead; one that stopped does not
+ * @param eventsTopic       also write every parsed line whole to {@code handoff.events} (an opt-in for other
+ *                          consumers; the correlator does not read it)
+ * @param ticks             send lines without signal to the correlator as ticks ({@code HostTick}); false sends
+ *                          every line whole, as before ticks existed
  */
 public record HandoffConfig(
         TopicNames topics,
@@ -58,7 +62,20 @@ public record HandoffConfig(
         int recurrenceDays,
         Map<String, String> streams,
         Limits limits,
-        Duration sourceIdle) {
+        Duration sourceIdle,
+        boolean eventsTopic,
+        boolean ticks) {
+
+    /** Without the two switches of the correlator's input: no events topic, ticks on. */
+    public HandoffConfig(TopicNames topics, ZoneId defaultZone, String nginxLogFormat, String fpmAccessFormat,
+                         Duration quietPeriod, Duration lookBack, Duration grace, Duration idleClose, int evidenceCap,
+                         Duration fleetWindow, int fleetMinHosts, double fleetMinShare, Duration activeWindow,
+                         Duration recurrenceTolerance, int recurrenceMin, int recurrenceDays, Map<String, String> streams,
+                         Limits limits, Duration sourceIdle) {
+        this(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace, idleClose, evidenceCap,
+                fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance, recurrenceMin, recurrenceDays,
+                streams, limits, sourceIdle, Keys.EVENTS_ENABLED.defaultValue(), Keys.CORRELATE_TICKS.defaultValue());
+    }
 
     /**
      * Bounds on one record, so that no line, however mistimed or large, can stop the application.
@@ -70,7 +87,7 @@ public record HandoffConfig(
      * @param maxEventLead a line more than this ahead of the wall clock (a zone-less stamp read in the wrong
      *                     zone, a host clock set wrong) is dead-lettered with stage {@code time}; keep it
      *                     under the broker's {@code log.message.timestamp.after.max.ms} (1 h by default)
-     * @param maxLineBytes an entry longer than this is cut to it, with a marker, in {@code handoff.events}
+     * @param maxLineBytes an entry longer than this is cut to it, with a marker, in the parsed line
      *                     (original and parsed text); the raw topic keeps it whole
      * @param maxEntryBytes a raw value larger than this is not parsed: it is dead-lettered with its first
      *                     bytes kept ({@code DeadLetter.original_size} says how many there were)
@@ -159,7 +176,9 @@ public record HandoffConfig(
                         value(settings, Keys.MAX_LINE_BYTES),
                         value(settings, Keys.MAX_ENTRY_BYTES),
                         value(settings, Keys.UNREACHABLE_AFTER)),
-                value(settings, Keys.SOURCE_IDLE));
+                value(settings, Keys.SOURCE_IDLE),
+                value(settings, Keys.EVENTS_ENABLED),
+                value(settings, Keys.CORRELATE_TICKS));
     }
 
     /** The value of {@code key} in {@code settings}, else its default. */
@@ -171,31 +190,45 @@ public record HandoffConfig(
     public HandoffConfig withTopics(TopicNames t) {
         return new HandoffConfig(t, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle);
+                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, ticks);
     }
 
     /** The same configuration with these times of closing an incident. */
     public HandoffConfig withCloseTimes(Duration quiet, Duration grace, Duration idleClose) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quiet, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle);
+                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, ticks);
     }
 
     public HandoffConfig withStreams(Map<String, String> props) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, Map.copyOf(props), limits, sourceIdle);
+                recurrenceMin, recurrenceDays, Map.copyOf(props), limits, sourceIdle, eventsTopic, ticks);
     }
 
     public HandoffConfig withIdleClose(Duration d) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 d, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle);
+                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, ticks);
     }
 
     public HandoffConfig withLimits(Limits l) {
         return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
                 idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, l, sourceIdle);
+                recurrenceMin, recurrenceDays, streams, l, sourceIdle, eventsTopic, ticks);
+    }
+
+    /** With or without the opt-in {@code handoff.events} topic. */
+    public HandoffConfig withEventsTopic(boolean on) {
+        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
+                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
+                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, on, ticks);
+    }
+
+    /** With ticks for lines without signal (true), or every line whole to the correlator (false). */
+    public HandoffConfig withTicks(boolean on) {
+        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
+                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
+                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, on);
     }
 }

@@ -86,6 +86,13 @@ public final class Keys {
     public static final Key<Integer> RECURRENCE_DAYS = new Key<>("handoff.recurrence.days", Type.POSITIVE_INT, "3",
             "… of the last this many days, counting today", APP);
 
+    // what the parse stage sends on
+    public static final Key<Boolean> EVENTS_ENABLED = new Key<>("handoff.events.enabled", Type.BOOLEAN, "false",
+            "also write every parsed line whole to <prefix>.events, for other consumers (the correlator reads"
+                    + " <prefix>.correlate-input)", APP);
+    public static final Key<Boolean> CORRELATE_TICKS = new Key<>("handoff.correlate.ticks", Type.BOOLEAN, "true",
+            "lines without signal reach the correlator as small ticks; false sends every line whole", APP);
+
     // what handoff run serves and tells
     public static final Key<Integer> HTTP_PORT = new Key<>("handoff.http-port", Type.PORT, "8080",
             "port of the incident console (/), /health, /health/live and /metrics (Prometheus); 0 turns them off",
@@ -106,7 +113,7 @@ public final class Keys {
             "a line more than this ahead of the wall clock is dead-lettered with stage time; keep it under the"
                     + " broker's log.message.timestamp.after.max.ms", APP);
     public static final Key<Integer> MAX_LINE_BYTES = new Key<>("handoff.max-line-bytes", Type.BYTES, "16KiB",
-            "an entry longer than this is parsed whole and cut, with a marker, in handoff.events", APP);
+            "an entry longer than this is parsed whole and cut, with a marker, in the parsed line", APP);
     public static final Key<Integer> MAX_ENTRY_BYTES = new Key<>("handoff.max-entry-bytes", Type.BYTES, "1MiB",
             "a raw value larger than this is dead-lettered unparsed with its first 256 KiB", APP);
     public static final Key<Duration> UNREACHABLE_AFTER = new Key<>("handoff.unreachable-after", Type.DURATION, "30s",
@@ -116,8 +123,8 @@ public final class Keys {
     public static final List<Key<?>> ALL = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, APPLICATION_ID, TOPIC_PREFIX,
             TIMEZONE, NGINX_LOG_FORMAT, FPM_ACCESS_FORMAT, QUIET_PERIOD, LOOK_BACK, GRACE, IDLE_CLOSE, SOURCE_IDLE,
             EVIDENCE_CAP, FLEET_WINDOW, FLEET_MIN_HOSTS, FLEET_MIN_SHARE, FLEET_ACTIVE_WINDOW, RECURRENCE_TOLERANCE,
-            RECURRENCE_MIN, RECURRENCE_DAYS, HTTP_PORT, HTTP_BIND, ALERTMANAGER_URL, CONSOLE_URL, MAX_EVENT_AGE,
-            MAX_EVENT_LEAD, MAX_LINE_BYTES, MAX_ENTRY_BYTES, UNREACHABLE_AFTER);
+            RECURRENCE_MIN, RECURRENCE_DAYS, EVENTS_ENABLED, CORRELATE_TICKS, HTTP_PORT, HTTP_BIND, ALERTMANAGER_URL,
+            CONSOLE_URL, MAX_EVENT_AGE, MAX_EVENT_LEAD, MAX_LINE_BYTES, MAX_ENTRY_BYTES, UNREACHABLE_AFTER);
 
     /** The prefix of the environment variables that pass any other Kafka setting through. */
     public static final String KAFKA_ENV_PREFIX = "HANDOFF_KAFKA_";

@@ -43,6 +43,14 @@ public record Type<T>(String expected, Function<String, T> reader) {
         return d >= 0 && d <= 1 ? d : null;
     });
 
+    /** {@code true} or {@code false}, in any case. */
+    public static final Type<Boolean> BOOLEAN = new Type<>("true or false", s -> {
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.valueOf(s);
+        }
+        throw new IllegalArgumentException(s);
+    });
+
     /** {@code 16384}, {@code 16KiB}, {@code 1MiB} (also k/KB/M/MB, binary multiples). */
     public static final Type<Integer> BYTES = new Type<>("a size in bytes like 16384, 16KiB or 1MiB", Type::bytes);
 

@@ -74,6 +74,18 @@ class KeysTest {
     }
 
     @Test
+    void theSwitchesOfTheCorrelatorsInputAreTrueOrFalse() {
+        assertEquals(false, Keys.EVENTS_ENABLED.defaultValue());
+        assertEquals(true, Keys.CORRELATE_TICKS.defaultValue());
+        HandoffConfig c = HandoffConfig.of(Map.of("handoff.events.enabled", "TRUE", "handoff.correlate.ticks", " false "));
+        assertTrue(c.eventsTopic());
+        assertTrue(!c.ticks());
+        assertTrue(!HandoffConfig.defaults().eventsTopic() && HandoffConfig.defaults().ticks());
+        assertEquals("handoff.correlate.ticks expects true or false, got 'yes'",
+                assertThrows(ConfigException.class, () -> Keys.CORRELATE_TICKS.read("yes")).getMessage());
+    }
+
+    @Test
     void theEnvironmentLayerHoldsTheSetVariablesOfTheCommandsKeys() {
         Map<String, String> env = Map.of("HANDOFF_BOOTSTRAP_SERVERS", " k:9092 ", "HANDOFF_TOPIC_PREFIX", "p",
                 "HANDOFF_QUIET_PERIOD", "45s", "HANDOFF_GRACE", " ", "PATH", "/bin");

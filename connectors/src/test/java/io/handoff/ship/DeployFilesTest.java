@@ -49,8 +49,8 @@ class DeployFilesTest {
         for (SourceKind k : SourceKind.values()) {
             s.add(T.raw(k));
         }
-        s.addAll(List.of(T.events(), T.incidents(), T.incidentUpdates(), T.warnings(), T.fleetIncidents(), T.deadLetter(),
-                T.incidentsEcs()));
+        s.addAll(List.of(T.events(), T.correlateInput(), T.incidents(), T.incidentUpdates(), T.warnings(), T.fleetIncidents(),
+                T.deadLetter(), T.incidentsEcs()));
         return s;
     }
 
@@ -161,7 +161,7 @@ class DeployFilesTest {
         }
         assertEquals(catalogue(), created.keySet(), "compose creates exactly the topics of the catalogue");
         int hostKeyed = created.get(T.raw(SourceKind.NGINX_ERROR)).partitions();
-        for (String t : List.of(T.raw(SourceKind.KERN), T.events(), T.incidents(), T.warnings())) {
+        for (String t : List.of(T.raw(SourceKind.KERN), T.events(), T.correlateInput(), T.incidents(), T.warnings())) {
             assertEquals(hostKeyed, created.get(t).partitions(), t + ": host-keyed topics have one partition count");
         }
         assertTrue(list(map(map(services.get("topics"), "topics").get("healthcheck"), "topics.healthcheck").get("test"), "test")

@@ -73,10 +73,11 @@ import java.util.concurrent.atomic.AtomicLong;
         description = {
             "Runs the streaming application (parse -> correlate -> classify -> fleet) against a Kafka cluster until",
             "it is stopped: SIGTERM/SIGINT close it cleanly, exit code 0. Reads handoff.raw.<source>, writes",
-            "handoff.events, handoff.incidents, handoff.incident-updates, handoff.warnings, handoff.fleet-incidents,",
-            "handoff.incidents-ecs and handoff.dead-letter (docs/DEPLOY.md lists every topic with its settings). It",
-            "waits, and says so on /health and in the log, while topics are missing or the schema registry cannot be",
-            "reached; the schema ids it has used are kept in state.dir, so it runs on while the registry is away.",
+            "handoff.incidents, handoff.incident-updates, handoff.warnings, handoff.fleet-incidents,",
+            "handoff.incidents-ecs and handoff.dead-letter (and handoff.events with handoff.events.enabled=true);",
+            "handoff.correlate-input is its own; docs/DEPLOY.md lists every topic with its settings. It waits, and",
+            "says so on /health and in the log, while topics are missing or the schema registry cannot be reached;",
+            "the schema ids it has used are kept in state.dir, so it runs on while the registry is away.",
             "",
             "stdout carries one line per change of an incident as it happens: 'open' within a second of a burst's",
             "first gateway errors (the verdict and chain so far), 'update' when the verdict changes, 'closed' with",
@@ -236,7 +237,7 @@ final class RunCommand implements Callable<Integer>, ReadsKeys {
                 Topics.create(config, partitions, err);
             }
             // a host's silence closes its incident only while its partition is caught up and the broker answers
-            progress = InputProgress.start(adminConfig, appId, Topics.raw(config.topics()), config.topics().events(),
+            progress = InputProgress.start(adminConfig, appId, Topics.raw(config.topics()), config.topics().correlateInput(),
                     Duration.ofSeconds(1));
             CloseGate gate = CloseGate.live(progress);
             Topology topology = HandoffTopology.build(config, metrics, gate);

@@ -1,5 +1,6 @@
 package io.handoff.app;
 
+import io.handoff.avro.CorrelateInput;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
@@ -101,6 +102,7 @@ final class StartChecks {
     static Map<String, Class<? extends SpecificRecord>> avroOutputs(TopicNames t) {
         Map<String, Class<? extends SpecificRecord>> m = new LinkedHashMap<>();
         m.put(t.events(), LogEvent.class);
+        m.put(t.correlateInput(), CorrelateInput.class);
         m.put(t.deadLetter(), DeadLetter.class);
         m.put(t.incidents(), Incident.class);
         m.put(t.incidentUpdates(), Incident.class);

@@ -26,8 +26,8 @@ public final class Topics {
     private Topics() {}
 
     /**
-     * All topic names of a prefix: the six raw topics, events, incidents, incident updates, warnings, fleet
-     * incidents, dead letters, the ECS mirror. docs/DEPLOY.md, docker-compose.yml and
+     * All topic names of a prefix: the six raw topics, events, the correlator's input, incidents, incident
+     * updates, warnings, fleet incidents, dead letters, the ECS mirror. docs/DEPLOY.md, docker-compose.yml and
      * deploy/kafka-topics.yaml list exactly these, with {@link #config}. Kafka Streams creates its internal
      * topics (the changelogs and the fleet stage's repartition topics) itself.
      */
@@ -36,7 +36,7 @@ public final class Topics {
         for (SourceKind k : SourceKind.values()) {
             names.add(t.raw(k));
         }
-        names.addAll(List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
+        names.addAll(List.of(t.events(), t.correlateInput(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
                 t.incidentsEcs()));
         return names;
     }
@@ -60,7 +60,7 @@ public final class Topics {
         }
         c.put("cleanup.policy", "delete");
         long days;
-        if (topic.startsWith(t.prefix() + ".raw.") || topic.equals(t.events())) {
+        if (topic.startsWith(t.prefix() + ".raw.") || topic.equals(t.events()) || topic.equals(t.correlateInput())) {
             days = 3;
         } else if (topic.equals(t.warnings())) {
             days = 7;

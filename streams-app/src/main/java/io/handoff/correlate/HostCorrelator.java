@@ -2,9 +2,11 @@ package io.handoff.correlate;
 
 import io.handoff.config.HandoffConfig;
 import io.handoff.avro.CausalStep;
+import io.handoff.avro.CorrelateInput;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Evidence;
 import io.handoff.avro.HostClock;
+import io.handoff.avro.HostTick;
 import io.handoff.avro.Incident;
 import io.handoff.avro.IncidentStatus;
 import io.handoff.avro.KindTally;
@@ -25,6 +27,7 @@ import io.handoff.classify.Timeline;
 import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
 import io.handoff.topics.Sources;
+import io.handoff.topics.TopicNames;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -84,7 +87,7 @@ import java.util.TreeMap;
  * Only silence in wall-clock time tells a log that stopped from one that lags. So a log is active while
  * <ul>
  *   <li>it is the log of the record being processed;</li>
- *   <li>or it <b>delivers</b>: it brought a line of the host within {@code sourceIdle} of wall-clock
+ *   <li>or it <b>delivers</b>: it brought a line of the host (whole or as a tick) within {@code sourceIdle} of wall-clock
  *       time (in memory, per task, counted only while the partition is live and the task runs, like the
  *       idle close: a gap of more than {@value #MAX_PUNCTUATION_GAP_MS} ms between two punctuations is
  *       time the task did not run, not silence; a log this task has not heard from since it saw the host
@@ -120,7 +123,7 @@ import java.util.TreeMap;
  * to the dead-letter topic with stage {@code late} and the reason ({@code dead-letter}). A line of a
  * burst that arrives after its incident closed (written at or before where it ended) goes there too.
  */
-public final class HostCorrelator implements Processor<String, LogEvent, Object, Object> {
+public final class HostCorrelator implements Processor<String, CorrelateInput, Object, Object> {
     /** Store names, kept for callers that named them here. */
     public static final String CLOCK_STORE = CorrelateStores.CLOCK;
     public static final String LOOKBACK_STORE = CorrelateStores.LOOKBACK;
@@ -162,6 +165,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     private final CloseGate gate;
     private final int cap;
     private final HandoffMetrics metrics;
+    private final TopicNames topics;
     private final String incidentsChild;
     private final String updatesChild;
     private final String warningsChild;
@@ -205,6 +209,7 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
         this.sourceIdleMs = config.sourceIdle().toMillis();
         this.cap = Math.max(2, config.evidenceCap());
         this.metrics = metrics;
+        this.topics = config.topics();
         this.incidentsChild = incidentsChild;
         this.updatesChild = updatesChild;
         this.warningsChild = warningsChild;
@@ -245,14 +250,23 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
     // ---- one record ----
 
     @Override
-    public void process(Record<String, LogEvent> record) {
-        LogEvent e = record.value();
-        if (e == null) {
-            recorder.increment("dead-letters", "source", "events", "stage", "deserialize");
-            deadLetter(record.key(), null, new byte[0], "deserialize",
-                    "events record: expected a LogEvent, got a null value (tombstone)");
+    public void process(Record<String, CorrelateInput> record) {
+        Object line = record.value() == null ? null : record.value().getLine();
+        if (line instanceof HostTick tick) {
+            process(tick);
             return;
         }
+        if (!(line instanceof LogEvent e)) {
+            recorder.increment("dead-letters", "source", "events", "stage", "deserialize");
+            deadLetter(record.key(), null, new byte[0], "deserialize",
+                    "correlator input record: expected a LogEvent or a HostTick, got a null value (tombstone)");
+            return;
+        }
+        process(e);
+    }
+
+    /** A line with signal (or one sent whole), see the class comment. */
+    private void process(LogEvent e) {
         String host = e.getHost();
         String source = Sources.name(e.getSource());
         long t = e.getTimestamp().toEpochMilli();
@@ -355,6 +369,86 @@ public final class HostCorrelator implements Processor<String, LogEvent, Object,
             deadLetter(e, "late", source + " line at " + e.getTimestamp() + " arrived " + (sourceTime - written)
                     + " ms behind " + source + "'s time " + Instant.ofEpochMilli(sourceTime) + " (grace " + graceMs
                     + " ms) and no open incident holds it");
+        }
+        saveClock(host, clock, clockChanged);
+    }
+
+    /**
+     * A tick: what a line without signal (no gateway error, no evidence) does here, the same as
+     * {@link #process(LogEvent)} does for such a line — the host's clock of its log, the close rules, an
+     * nginx access line counted as a request of the open incident or of the recent seconds, and a line
+     * late by more than the grace dead-lettered unless an open incident's window holds it (the parse stage
+     * sends a line it can tell is late whole, so this dead letter names the raw record instead of
+     * carrying its bytes only after a restart of the parse stage).
+     */
+    private void process(HostTick k) {
+        String host = k.getHost();
+        String source = Sources.name(k.getSource());
+        long t = k.getEventTime();
+        long written = k.getWritten();
+        int n = Math.max(1, k.getLines());
+
+        HostClock clock = clocks.get(host);
+        boolean clockChanged = clock == null;
+        if (clock == null) {
+            clock = newClock();
+        }
+        Long sourceTime = clock.getWritten().get(source);
+        boolean late = sourceTime != null && written < sourceTime - graceMs;
+        if (sourceTime == null || written > sourceTime) {
+            clock.getWritten().put(source, written);
+            clockChanged = true;
+        }
+        boolean live = gate.isOpen(CloseGate.Stage.CORRELATE, partition);
+        boolean access = k.getSource() == SourceKind.NGINX_ACCESS;
+
+        long[] delivered = delivered(host, k.getSource()); // a tick is a delivery of its log like a whole line
+        OpenIncident state = loadOpen(host);
+        if (state != null) {
+            idle.put(host, liveClock + idleCloseMs);
+            held.put(host, liveClock + sourceIdleMs);
+            if (dueByClocks(state, clock, live, delivered, k.getSource())) {
+                close(host, state, clock);
+                clockChanged = true;
+                state = null;
+            }
+        }
+        if (state != null && state.getPhase() == OpenPhase.INCIDENT && t >= state.getFrom() && t <= windowEnd(state)) {
+            if (access) {
+                countRequests(state, t, n);
+            }
+            open.put(host, state);
+            if (late) late(source, "absorbed");
+            saveClock(host, clock, clockChanged);
+            return;
+        }
+        if (access) {
+            for (int i = 0; i < n; i++) {
+                countRecentRequest(clock, t, live);
+            }
+            clockChanged = true;
+        }
+        if (late) {
+            late(source, "dead-letter");
+            Instant at = Instant.ofEpochMilli(t);
+            String reason = source + " line at " + at + " arrived " + (sourceTime - written) + " ms behind " + source
+                    + "'s time " + Instant.ofEpochMilli(sourceTime) + " (grace " + graceMs + " ms) and no open incident"
+                    + " holds it; it came as a tick: its bytes are in the raw record named here";
+            recorder.increment("dead-letters", "source", source, "stage", "late");
+            LOG.debug("dead letter (late): {}", reason);
+            DeadLetter d = DeadLetter.newBuilder()
+                    .setOriginal(ByteBuffer.allocate(0))
+                    .setKey(ByteBuffer.wrap(host.getBytes(StandardCharsets.UTF_8)))
+                    .setSourceTopic(k.getRawOffset() == null ? null : topics.raw(k.getSource()))
+                    .setSourcePartition(k.getRawPartition())
+                    .setSourceOffset(k.getRawOffset())
+                    .setSourceKind(k.getSource())
+                    .setHost(host)
+                    .setStage("late")
+                    .setReason(reason)
+                    .setRecordedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                    .build();
+            context.forward(new Record<Object, Object>(host.getBytes(StandardCharsets.UTF_8), d, t), deadLetterChild);
         }
         saveClock(host, clock, clockChanged);
     }

@@ -1,9 +1,9 @@
 package io.handoff.fleet;
 
 import io.handoff.config.HandoffConfig;
+import io.handoff.avro.CorrelateInput;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
-import io.handoff.avro.LogEvent;
 import io.handoff.avro.RootCause;
 import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
@@ -35,8 +35,8 @@ import java.util.Map;
  * same UTC time of day is named as a schedule.
  *
  * <pre>
- * in sub-topology "correlate" (a second child of source-events, no change to the correlator):
- *   source-events → fleet-activity-tap → fleet-activity-repartition (internal: host → Heartbeat, partitioned by fleet)
+ * in sub-topology "correlate" (a second child of the correlator's source, no change to the correlator):
+ *   source-correlate-input → fleet-activity-tap → fleet-activity-repartition (internal: host → Heartbeat, partitioned by fleet)
  * sub-topology "fleet-rekey":
  *   fleet-source-incidents (handoff.incidents, host → Incident) → fleet-rekey
  *       → fleet-repartition (internal: fleet|trigger → Member, partitioned by fleet)
@@ -106,14 +106,14 @@ public final class FleetStage {
 
     /**
      * Adds the fleet stage to a topology under construction: the activity tap as a second child of
-     * {@code events} (the correlator's input, keyed and partitioned by host), and the window reading
+     * {@code input} (the correlator's input, keyed and partitioned by host), and the window reading
      * {@code handoff.incidents}. Avro serdes are configured from {@code config.streams()}.
      *
      * @param idle       the gate on the wall-clock idle close ({@link CloseGate}): {@code handoff replay} opens it
      *                   once every host incident has reached the stage
      * @param fleetSerde the serde of {@code handoff.fleet-incidents}, as the topology gives every output
      */
-    public static Streams addTo(StreamsBuilder builder, KStream<String, LogEvent> events, HandoffConfig config,
+    public static Streams addTo(StreamsBuilder builder, KStream<String, CorrelateInput> input, HandoffConfig config,
                                 HandoffMetrics metrics, CloseGate idle, Serde<FleetIncident> fleetSerde) {
         TopicNames t = config.topics();
         SpecificAvroSerde<Incident> incidentSerde = SpecificAvroSerde.forValues(Incident.class, config.streams());
@@ -128,7 +128,7 @@ public final class FleetStage {
                         .withKeySerde(Serdes.String()).withValueSerde(Member.SERDE)
                         .withStreamPartitioner(new FleetPartitioner<>(Member::fleet)));
 
-        KStream<String, Heartbeat> activity = events
+        KStream<String, Heartbeat> activity = input
                 .process(ActivityTap::new, Named.as(ACTIVITY_TAP))
                 .repartition(Repartitioned.<String, Heartbeat>as(ACTIVITY_REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(Heartbeat.SERDE)

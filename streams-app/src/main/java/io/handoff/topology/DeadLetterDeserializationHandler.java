@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A record on an Avro topic ({@code handoff.events}, {@code handoff.incidents}) that does not deserialize
+ * A record on an Avro topic ({@code handoff.correlate-input}, {@code handoff.incidents}) that does not deserialize
  * becomes a {@link DeadLetter} (stage {@code deserialize}, original bytes and key, topic/partition/offset,
  * the serde's message) and processing continues. Kafka Streams 4.x (KIP-1034) writes the dead letter
  * returned from {@link #handleError} in the same transaction as the offset that skips the record.

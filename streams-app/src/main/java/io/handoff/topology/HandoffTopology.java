@@ -1,6 +1,7 @@
 package io.handoff.topology;
 
 import io.handoff.config.HandoffConfig;
+import io.handoff.avro.CorrelateInput;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.FleetIncident;
 import io.handoff.avro.Incident;
@@ -45,10 +46,13 @@ import java.util.Properties;
  *
  * <pre>
  * sub-topology "parse" (one branch per log source):
- *   source-raw-&lt;source&gt; (handoff.raw.&lt;source&gt;, bytes) → parse-&lt;source&gt; ─┬→ sink-events (handoff.events, host → LogEvent)
- *                                                                   └→ sink-dead-letter (handoff.dead-letter, key → DeadLetter)
+ *   source-raw-&lt;source&gt; (handoff.raw.&lt;source&gt;, bytes) → parse-&lt;source&gt; ─┬→ sink-correlate-input (handoff.correlate-input,
+ *                                                                   │     host → CorrelateInput: a LogEvent with signal, else a HostTick)
+ *                                                                   ├→ sink-dead-letter (handoff.dead-letter, key → DeadLetter)
+ *                                                                   └→ sink-events (handoff.events, host → LogEvent; only with
+ *                                                                         handoff.events.enabled)
  * sub-topology "correlate":
- *   source-events (handoff.events, event time from LogEvent.timestamp) → correlate-host
+ *   source-correlate-input (handoff.correlate-input, event time of the line) → correlate-host
  *       [correlate-host-clock, correlate-open-incidents, correlate-lookback, correlate-lines]
  *       ─┬→ sink-incidents (handoff.incidents, host → Incident: the final record)
  *        ├→ sink-incident-updates (handoff.incident-updates, incident id → Incident: OPEN while in progress, then CLOSED)
@@ -66,7 +70,10 @@ public final class HandoffTopology {
 
     public static final String SINK_EVENTS = "sink-events";
     public static final String SINK_DEAD_LETTER = "sink-dead-letter";
-    public static final String SOURCE_EVENTS = "source-events";
+    public static final String SINK_CORRELATE_INPUT = "sink-correlate-input";
+    public static final String SOURCE_CORRELATE_INPUT = "source-correlate-input";
+    /** The correlator's source, under the name it had when it read {@code handoff.events}. */
+    public static final String SOURCE_EVENTS = SOURCE_CORRELATE_INPUT;
     public static final String CORRELATE = "correlate-host";
     public static final String SINK_INCIDENTS = "sink-incidents";
     public static final String SINK_INCIDENT_UPDATES = "sink-incident-updates";
@@ -107,6 +114,7 @@ public final class HandoffTopology {
     public static Topology build(HandoffConfig config, HandoffMetrics metrics, CloseGate idle) {
         TopicNames topics = config.topics();
         Serde<LogEvent> events = outputSerde(LogEvent.class, config, metrics);
+        Serde<CorrelateInput> correlateInput = outputSerde(CorrelateInput.class, config, metrics);
         Serde<DeadLetter> deadLetters = outputSerde(DeadLetter.class, config, metrics);
         Serde<Incident> incidents = outputSerde(Incident.class, config, metrics);
         Serde<Warning> warnings = outputSerde(Warning.class, config, metrics);
@@ -118,16 +126,17 @@ public final class HandoffTopology {
         StreamsBuilder builder = new StreamsBuilder();
         String[] parsers = new String[SourceKind.values().length];
         int i = 0;
+        String eventsSink = config.eventsTopic() ? SINK_EVENTS : null;
         for (SourceKind kind : SourceKind.values()) {
             builder.stream(topics.raw(kind), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(sourceName(kind)))
-                    .process(() -> new ParseProcessor(kind, config, metrics, SINK_EVENTS, SINK_DEAD_LETTER),
+                    .process(() -> new ParseProcessor(kind, config, metrics, eventsSink, SINK_CORRELATE_INPUT, SINK_DEAD_LETTER),
                             Named.as(parseName(kind)));
             parsers[i++] = parseName(kind);
         }
-        KStream<String, LogEvent> eventStream = builder.stream(topics.events(),
-                Consumed.with(Serdes.String(), events).withTimestampExtractor(new LogEventTimestampExtractor())
-                        .withOffsetResetPolicy(AutoOffsetReset.earliest()).withName(SOURCE_EVENTS));
-        FleetStage.Streams fleet = FleetStage.addTo(builder, eventStream, config, metrics, idle,
+        KStream<String, CorrelateInput> input = builder.stream(topics.correlateInput(),
+                Consumed.with(Serdes.String(), correlateInput).withTimestampExtractor(new LogEventTimestampExtractor())
+                        .withOffsetResetPolicy(AutoOffsetReset.earliest()).withName(SOURCE_CORRELATE_INPUT));
+        FleetStage.Streams fleet = FleetStage.addTo(builder, input, config, metrics, idle,
                 outputSerde(FleetIncident.class, config, metrics));
         // SIEM: an ECS JSON mirror of incidents and fleet incidents, keyed by incident id
         Serde<String> ecs = Serdes.serdeFrom(new BoundedSerializer<>(new StringSerializer(), maxRecordBytes(config), metrics),
@@ -139,11 +148,14 @@ public final class HandoffTopology {
                 .to(topics.incidentsEcs(), Produced.with(Serdes.String(), ecs).withName(SINK_FLEET_INCIDENTS_ECS));
         Topology t = builder.build();
 
-        t.addSink(SINK_EVENTS, topics.events(), new StringSerializer(), events.serializer(), parsers);
+        t.addSink(SINK_CORRELATE_INPUT, topics.correlateInput(), new StringSerializer(), correlateInput.serializer(), parsers);
         t.addSink(SINK_DEAD_LETTER, topics.deadLetter(), new ByteArraySerializer(), deadLetters.serializer(), parsers);
+        if (config.eventsTopic()) {
+            t.addSink(SINK_EVENTS, topics.events(), new StringSerializer(), events.serializer(), parsers);
+        }
 
         t.addProcessor(CORRELATE, () -> new HostCorrelator(config, metrics, idle, SINK_INCIDENTS, SINK_INCIDENT_UPDATES,
-                SINK_WARNINGS, SINK_CORRELATE_DEAD_LETTER), SOURCE_EVENTS);
+                SINK_WARNINGS, SINK_CORRELATE_DEAD_LETTER), SOURCE_CORRELATE_INPUT);
         for (StoreBuilder<?> store : CorrelateStores.builders()) {
             t.addStateStore(store, CORRELATE);
         }

@@ -1,11 +1,15 @@
 package io.handoff.topology;
 
-import io.handoff.config.HandoffConfig;
+import io.handoff.avro.CorrelateInput;
 import io.handoff.avro.DeadLetter;
+import io.handoff.avro.HostTick;
 import io.handoff.avro.LogEvent;
+import io.handoff.avro.NginxAccessFields;
 import io.handoff.avro.Origin;
 import io.handoff.avro.SourceKind;
+import io.handoff.classify.Lines;
 import io.handoff.common.HandoffMetrics;
+import io.handoff.config.HandoffConfig;
 import io.handoff.parse.LineParser;
 import io.handoff.parse.ParseContext;
 import io.handoff.parse.ParseOutcome;
@@ -21,11 +25,23 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Sub-topology "parse", one instance per raw topic: shipper envelope → the source's parser →
- * {@link LogEvent} keyed by host with the event time as record timestamp. A record that cannot be
+ * {@link LogEvent} keyed by host with the event time as record timestamp, sent to the correlator's input
+ * ({@link CorrelateInput}): whole when the line has signal (a gateway error or evidence,
+ * {@link Lines#isGatewayError}, {@link Lines#isEvidence}), else as a {@link HostTick} — the line's host, log,
+ * event and written time, and an nginx access line's status, which is all the correlator reads of it.
+ * A line without signal goes whole too when it was written more than the grace before the latest line of
+ * its host's log this processor has seen: the correlator may find it late, and a late line goes to the
+ * dead-letter topic with its bytes. (The latest times are kept in memory, per host; after a restart the
+ * correlator still finds a late tick late, and names the raw record instead of carrying its bytes.)
+ * With {@code handoff.events.enabled} every line also goes whole to {@code handoff.events}.
+ *
+ * <p>A record that cannot be
  * used goes to the dead-letter topic with its original bytes and key, where it was read and why:
  * stage {@code envelope} (not a shipper event, or an empty value), {@code size} (a raw value over
  * {@code handoff.max-entry-bytes}: not parsed, its first bytes kept), {@code time} (an
@@ -42,18 +58,31 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
     private final HandoffConfig config;
     private final HandoffMetrics metrics;
     private final String eventsChild;
+    private final String correlateChild;
     private final String deadLetterChild;
+    private final long graceMs;
+    /** Per host, the latest time a line of this log was written, of the lines this processor has seen. */
+    private final Map<String, long[]> written = new HashMap<>();
     private ProcessorContext<Object, Object> context;
     private HandoffMetrics.Recorder recorder;
 
+    /** Hosts whose latest time is kept; beyond it the memory starts over (lines then go as ticks, see above). */
+    static final int MAX_HOSTS = 200_000;
+
+    /**
+     * @param eventsChild    the {@code handoff.events} sink, or null when the topic is off
+     * @param correlateChild the correlator's input sink
+     */
     public ParseProcessor(SourceKind kind, HandoffConfig config, HandoffMetrics metrics, String eventsChild,
-                          String deadLetterChild) {
+                          String correlateChild, String deadLetterChild) {
         this.kind = kind;
         this.source = Sources.name(kind);
         this.config = config;
         this.metrics = metrics;
         this.eventsChild = eventsChild;
+        this.correlateChild = correlateChild;
         this.deadLetterChild = deadLetterChild;
+        this.graceMs = config.grace().toMillis();
     }
 
     @Override
@@ -148,7 +177,43 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
                 .setParsed(fields)
                 .build();
         recorder.increment("lines", "source", source);
-        context.forward(new Record<Object, Object>(env.host(), event, time), eventsChild);
+        if (eventsChild != null) {
+            context.forward(new Record<Object, Object>(env.host(), event, time), eventsChild);
+        }
+        boolean behind = behind(env.host(), Lines.writtenAt(event));
+        boolean whole = !config.ticks() || behind || Lines.isGatewayError(event) || Lines.isEvidence(event);
+        CorrelateInput in = new CorrelateInput(whole ? event : tick(event));
+        context.forward(new Record<Object, Object>(env.host(), in, time), correlateChild);
+    }
+
+    /** Whether a line written at {@code at} is more than the grace behind the latest of its host's log; keeps the latest. */
+    private boolean behind(String host, long at) {
+        long[] latest = written.get(host);
+        if (latest == null) {
+            if (written.size() >= MAX_HOSTS) {
+                written.clear();
+            }
+            written.put(host, new long[] {at});
+            return false;
+        }
+        boolean behind = at < latest[0] - graceMs;
+        latest[0] = Math.max(latest[0], at);
+        return behind;
+    }
+
+    /** The tick that stands for a line without signal. */
+    private static HostTick tick(LogEvent e) {
+        return HostTick.newBuilder()
+                .setHost(e.getHost())
+                .setFleet(e.getFleet())
+                .setSource(e.getSource())
+                .setEventTime(e.getTimestamp().toEpochMilli())
+                .setWritten(Lines.writtenAt(e))
+                .setLines(1)
+                .setStatus(e.getParsed() instanceof NginxAccessFields a ? a.getStatus() : null)
+                .setRawPartition(e.getOrigin() == null ? null : e.getOrigin().getPartition())
+                .setRawOffset(e.getOrigin() == null ? null : e.getOrigin().getOffset())
+                .build();
     }
 
     /**

@@ -244,7 +244,8 @@ class FaultSuiteTest {
     }
 
     static long events(String host) {
-        return byHost(T.events()).getOrDefault(host, List.of()).size();
+        // one record per parsed line on the correlator's input, whole or a tick
+        return byHost(T.correlateInput()).getOrDefault(host, List.of()).size();
     }
 
     /** Dead letters of a host by stage (read with the registry: call while it runs). */

@@ -67,7 +67,7 @@ class SignalExitTest {
             HttpResponse<String> h = run.awaitHttp(port, "/health", r -> r.body().contains("do not exist"), Duration.ofSeconds(120));
             assertEquals(503, h.statusCode());
             assertTrue(h.body().startsWith("{\"status\":\"DOWN\",\"state\":\"STARTING\""), h.body());
-            assertTrue(h.body().contains("starting: topics " + prefix + ".dead-letter, " + prefix + ".events, "), h.body());
+            assertTrue(h.body().contains("starting: topics " + prefix + ".correlate-input, " + prefix + ".dead-letter, "), h.body());
             assertEquals(200, run.awaitHttp(port, "/health/live", r -> true, Duration.ofSeconds(10)).statusCode());
             assertEquals(0, run.terminate(Duration.ofSeconds(60)), "stderr:\n" + run.tail());
             assertTrue(run.err().contains("do not exist: create them as docs/DEPLOY.md lists them"), run.tail());

@@ -37,7 +37,7 @@ class StartChecksTest {
         HandoffConfig c = config("chk", "mock://chk");
         var topology = HandoffTopology.build(c, new HandoffMetrics());
         Set<String> all = StartChecks.topics(topology);
-        assertTrue(all.containsAll(List.of("chk.raw.nginx-error", "chk.events", "chk.incidents", "chk.dead-letter",
+        assertTrue(all.containsAll(List.of("chk.raw.nginx-error", "chk.correlate-input", "chk.incidents", "chk.dead-letter",
                 "chk.incidents-ecs", "chk.fleet-incidents", "chk.warnings")), all.toString());
         assertTrue(all.stream().allMatch(t -> t.startsWith("chk.")), "no internal topic: Streams creates those " + all);
         assertTrue(StartChecks.sinks(topology).stream().allMatch(t -> t.startsWith("chk.")), "no repartition topic among the sinks");

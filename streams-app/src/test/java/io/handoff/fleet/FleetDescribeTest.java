@@ -1,8 +1,8 @@
 package io.handoff.fleet;
 
 import io.handoff.config.HandoffConfig;
+import io.handoff.avro.CorrelateInput;
 import io.handoff.avro.FleetIncident;
-import io.handoff.avro.LogEvent;
 import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
 import io.handoff.topology.HandoffTopology;
@@ -31,9 +31,10 @@ class FleetDescribeTest {
     static String describeStage() {
         HandoffConfig config = HandoffConfig.defaults().withStreams(Map.of("schema.registry.url", "mock://describe"));
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<String, LogEvent> events = builder.stream(config.topics().events(), Consumed.as(HandoffTopology.SOURCE_EVENTS));
+        KStream<String, CorrelateInput> input = builder.stream(config.topics().correlateInput(),
+                Consumed.as(HandoffTopology.SOURCE_CORRELATE_INPUT));
         HandoffMetrics metrics = new HandoffMetrics();
-        FleetStage.addTo(builder, events, config, metrics, CloseGate.always(),
+        FleetStage.addTo(builder, input, config, metrics, CloseGate.always(),
                 HandoffTopology.outputSerde(FleetIncident.class, config, metrics));
         return builder.build().describe().toString();
     }

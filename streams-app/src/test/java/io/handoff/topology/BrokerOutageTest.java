@@ -91,7 +91,7 @@ class BrokerOutageTest {
             TopicNames t = config.topics();
             Map<String, Integer> topics = new HashMap<>();
             for (SourceKind k : SourceKind.values()) topics.put(t.raw(k), 1);
-            for (String n : List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.deadLetter(),
+            for (String n : List.of(t.correlateInput(), t.incidents(), t.incidentUpdates(), t.warnings(), t.deadLetter(),
                     t.fleetIncidents(), t.incidentsEcs())) topics.put(n, 1);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 EmbeddedKafka.createTopics(admin, topics, Duration.ofSeconds(30));
@@ -109,7 +109,7 @@ class BrokerOutageTest {
             // when the broker is back: what an idle close during the outage wrote then goes out
             props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 60_000);
             HandoffMetrics metrics = new HandoffMetrics();
-            try (InputProgress progress = InputProgress.start(Map.of("bootstrap.servers", bootstrap), appId, raw, t.events(),
+            try (InputProgress progress = InputProgress.start(Map.of("bootstrap.servers", bootstrap), appId, raw, t.correlateInput(),
                     Duration.ofSeconds(1));
                  KafkaStreams streams = new KafkaStreams(HandoffTopology.build(config, metrics, CloseGate.live(progress)), props)) {
                 streams.start();
@@ -118,7 +118,7 @@ class BrokerOutageTest {
                 before.addAll(seconds(2, 5));
                 ship(bootstrap, t, before);
                 Lag.awaitConsumed(bootstrap, appId, raw, IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(90));
-                Lag.awaitConsumed(bootstrap, appId, List.of(t.events()), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(90));
+                Lag.awaitConsumed(bootstrap, appId, List.of(t.correlateInput()), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(90));
                 SpecificAvroSerde<Incident> serde = SpecificAvroSerde.forValues(Incident.class, Map.of("schema.registry.url", scope));
                 // the burst is open and its provisional verdict is out: nothing is left to commit when the broker goes
                 long open = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -140,7 +140,7 @@ class BrokerOutageTest {
                 broker.start();
                 ship(bootstrap, t, seconds(6, 9));
                 Lag.awaitConsumed(bootstrap, appId, raw, IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(120));
-                Lag.awaitConsumed(bootstrap, appId, List.of(t.events()), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(120));
+                Lag.awaitConsumed(bootstrap, appId, List.of(t.correlateInput()), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(120));
 
                 // the burst is over: the host stays silent and its incident closes on the idle close, once
                 List<ConsumerRecord<byte[], byte[]>> out = List.of();

@@ -48,7 +48,7 @@ class ExactlyOnceBrokerTest {
         TopicNames t = config.topics();
         Map<String, Integer> topics = new HashMap<>();
         for (SourceKind k : SourceKind.values()) topics.put(t.raw(k), 1);
-        topics.put(t.events(), 2);
+        topics.put(t.correlateInput(), 2);
         topics.put(t.incidents(), 1);
         topics.put(t.incidentUpdates(), 1);
         topics.put(t.warnings(), 1);
@@ -84,7 +84,7 @@ class ExactlyOnceBrokerTest {
             List<String> raw = new ArrayList<>();
             for (SourceKind k : SourceKind.values()) raw.add(t.raw(k));
             Lag.awaitConsumed(bootstrap, appId, raw, IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(60));
-            Lag.awaitConsumed(bootstrap, appId, List.of(t.events()), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(60));
+            Lag.awaitConsumed(bootstrap, appId, List.of(t.correlateInput()), IsolationLevel.READ_COMMITTED, Duration.ofSeconds(60));
             // the burst closes on wall-clock idleness (2 s); wait for its committed output, bounded
             SpecificAvroSerde<Incident> serde = new SpecificAvroSerde<>(Incident.class);
             serde.configure(Map.of("schema.registry.url", scope), false);

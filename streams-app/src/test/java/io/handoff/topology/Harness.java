@@ -56,7 +56,7 @@ final class Harness implements AutoCloseable {
     final TestOutputTopic<String, Incident> updates;
     final TestOutputTopic<String, Warning> warnings;
     final TestOutputTopic<byte[], DeadLetter> deadLetters;
-    final TestInputTopic<String, byte[]> eventsRaw;
+    final TestInputTopic<String, byte[]> correlateInputRaw;
     private Instant shipped = WALL;
 
     Harness() {
@@ -95,7 +95,7 @@ final class Harness implements AutoCloseable {
                 serde(Warning.class).deserializer());
         deadLetters = driver.createOutputTopic(config.topics().deadLetter(), new ByteArrayDeserializer(),
                 serde(DeadLetter.class).deserializer());
-        eventsRaw = driver.createInputTopic(config.topics().events(), new StringSerializer(),
+        correlateInputRaw = driver.createInputTopic(config.topics().correlateInput(), new StringSerializer(),
                 new ByteArraySerializer());
     }
 

@@ -68,7 +68,7 @@ class ParseLimitsTest {
 
     private void start(HandoffConfig.Limits limits) throws Exception {
         config = HandoffConfig.defaults().withStreams(Map.of("schema.registry.url", "mock://limits-" + UUID.randomUUID()))
-                .withLimits(limits);
+                .withLimits(limits).withEventsTopic(true); // the parsed lines whole, as other consumers read them
         Properties p = HandoffTopology.streamsProperties(config, "handoff-limits-test", metrics);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:1234");
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);

@@ -120,7 +120,7 @@ final class Pipeline implements AutoCloseable {
         for (SourceKind k : SourceKind.values()) {
             topics.add(new NewTopic(t.raw(k), Optional.of(partitions), Optional.empty()).configs(BenchCommand.KEEP_RECORDS));
         }
-        for (String n : List.of(t.events(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
+        for (String n : List.of(t.events(), t.correlateInput(), t.incidents(), t.incidentUpdates(), t.warnings(), t.fleetIncidents(), t.deadLetter(),
                 t.incidentsEcs())) {
             topics.add(new NewTopic(n, Optional.of(partitions), Optional.empty()).configs(BenchCommand.KEEP_RECORDS));
         }
@@ -228,7 +228,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     Map<TopicPartition, Long> eventTargets() {
-        return lastDataOffsets(config.topics().events());
+        return lastDataOffsets(config.topics().correlateInput());
     }
 
     /** Whether the application's committed offsets have reached the targets. */

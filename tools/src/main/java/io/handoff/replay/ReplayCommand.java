@@ -416,7 +416,7 @@ public final class ReplayCommand {
                         }
                     } else if (phase.equals("parsing")) {
                         if (watch.consumed(rawTargets)) {
-                            eventTargets = watch.lastDataOffsets(List.of(config.topics().events()));
+                            eventTargets = watch.lastDataOffsets(List.of(config.topics().correlateInput()));
                             phase = "correlating";
                         }
                     } else if (phase.equals("correlating")) {
@@ -458,7 +458,7 @@ public final class ReplayCommand {
                             err.println(progress.line(new ReplayProgress.Snapshot(now, shipping.totalBytes(),
                                     shipping.bytesRead(), shipping.entries(), shipping.done(), shipping.batch(),
                                     shipping.batches(), watch.committed(raw), metrics.total("lines"),
-                                    watch.committed(List.of(config.topics().events())), output.incidents())));
+                                    watch.committed(List.of(config.topics().correlateInput())), output.incidents())));
                         } else {
                             err.printf(Locale.ROOT, "handoff: %s … %d incidents so far%n", phase, output.incidents());
                         }
