@@ -163,9 +163,10 @@ public final class HandoffMetrics {
                 deadLetters.add(labels("source", s, "stage", stage));
             }
         }
-        deadLetters.add(labels("source", "events", "stage", "deserialize"));
-        deadLetters.add(labels("source", "events", "stage", "process"));
-        List<String> outputs = List.of("events", "incidents", "incident-updates", "warnings", "fleet-incidents", "incidents-ecs");
+        deadLetters.add(labels("source", "correlate-input", "stage", "deserialize"));
+        deadLetters.add(labels("source", "correlate-input", "stage", "process"));
+        List<String> outputs = List.of("correlate-input", "events", "incidents", "incident-updates", "warnings",
+                "fleet-incidents", "incidents-ecs");
         for (String o : outputs) {
             deadLetters.add(labels("source", o, "stage", "produce"));
         }

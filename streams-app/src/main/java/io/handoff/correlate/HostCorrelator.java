@@ -257,7 +257,7 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
             return;
         }
         if (!(line instanceof LogEvent e)) {
-            recorder.increment("dead-letters", "source", "events", "stage", "deserialize");
+            recorder.increment("dead-letters", "source", "correlate-input", "stage", "deserialize");
             deadLetter(record.key(), null, new byte[0], "deserialize",
                     "correlator input record: expected a LogEvent or a HostTick, got a null value (tombstone)");
             return;

@@ -163,7 +163,7 @@ class HealthServerTest {
                     assertTrue(samples.containsKey("handoff_incidents_total{root_cause=\"" + c + "\"}"), c.name());
                     assertTrue(samples.containsKey("handoff_fleet_incidents_total{root_cause=\"" + c + "\"}"), c.name());
                 }
-                assertEquals(0.0, samples.get("handoff_dead_letters_total{source=\"events\",stage=\"deserialize\"}"));
+                assertEquals(0.0, samples.get("handoff_dead_letters_total{source=\"correlate-input\",stage=\"deserialize\"}"));
                 assertEquals(0.0, samples.get("handoff_dead_letters_total{source=\"incidents\",stage=\"produce\"}"));
                 assertEquals(0.0, samples.get("handoff_truncated_total{source=\"incidents\"}"));
                 assertEquals(0.0, samples.get("handoff_stream_thread_restarts_total"));

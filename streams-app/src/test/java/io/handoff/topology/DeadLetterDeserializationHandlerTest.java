@@ -24,9 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The KIP-1034 handler: a record of handoff.events that does not deserialize comes back as a
- * DeadLetter record for the dead-letter topic and processing resumes. (TopologyTestDriver 4.3 does
- * not route handler dead-letter records to its output topics, so the handler is tested directly.)
+ * The KIP-1034 handler: a record of handoff.correlate-input (the correlator's input) that does not
+ * deserialize comes back as a DeadLetter record for the dead-letter topic and processing resumes.
+ * (TopologyTestDriver 4.3 does not route handler dead-letter records to its output topics, so the handler
+ * is tested directly.)
  */
 class DeadLetterDeserializationHandlerTest {
 
@@ -41,7 +42,7 @@ class DeadLetterDeserializationHandlerTest {
         h.configure(cfg);
         byte[] key = "web-e".getBytes(StandardCharsets.UTF_8);
         byte[] value = {0, 0, 0, 0, 42, 1, 2, 3};
-        ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.events", 2, 77L, key, value);
+        ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.correlate-input", 2, 77L, key, value);
         DeserializationExceptionHandler.Response r = h.handleError(context(), rec,
                 new SerializationException("no schema with id 42"));
         assertEquals(DeserializationExceptionHandler.Result.RESUME, r.result());
@@ -54,12 +55,12 @@ class DeadLetterDeserializationHandlerTest {
         DeadLetter d = serde.deserializer().deserialize("handoff.dead-letter", out.value());
         assertEquals("deserialize", d.getStage());
         assertArrayEquals(value, d.getOriginal().array());
-        assertEquals("handoff.events", d.getSourceTopic());
+        assertEquals("handoff.correlate-input", d.getSourceTopic());
         assertEquals(2, d.getSourcePartition());
         assertEquals(77L, d.getSourceOffset());
         assertEquals("web-e", d.getHost());
         assertTrue(d.getReason().contains("no schema with id 42"), d.getReason());
-        assertEquals(1, metrics.get("dead-letters", "source", "events", "stage", "deserialize"));
+        assertEquals(1, metrics.get("dead-letters", "source", "correlate-input", "stage", "deserialize"));
     }
 
     @Test
@@ -67,7 +68,7 @@ class DeadLetterDeserializationHandlerTest {
         DeadLetterDeserializationHandler h = new DeadLetterDeserializationHandler();
         h.configure(Map.of("schema.registry.url", "mock://dlq-handler", DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC,
                 "handoff.dead-letter"));
-        ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.events", 2, 78L, "web-e".getBytes(StandardCharsets.UTF_8),
+        ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.correlate-input", 2, 78L, "web-e".getBytes(StandardCharsets.UTF_8),
                 new byte[] {0, 0, 0, 0, 9, 1});
         SerializationException down = new SerializationException("Error retrieving Avro schema id 9",
                 SchemaRegistryException.noAnswer("Schema Registry http://127.0.0.1:1: cannot connect",
@@ -85,7 +86,7 @@ class DeadLetterDeserializationHandlerTest {
                 "handoff.dead-letter", DeadLetterDeserializationHandler.METRICS, metrics));
         byte[] value = new byte[10 * 1024 * 1024];
         value[0] = 7;
-        ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.events", 0, 5L, null, value);
+        ConsumerRecord<byte[], byte[]> rec = new ConsumerRecord<>("handoff.correlate-input", 0, 5L, null, value);
         DeserializationExceptionHandler.Response r = h.handleError(context(), rec, new SerializationException("Unknown magic byte!"));
         assertEquals(DeserializationExceptionHandler.Result.RESUME, r.result());
         byte[] out = r.deadLetterQueueRecords().get(0).value();
@@ -97,12 +98,12 @@ class DeadLetterDeserializationHandlerTest {
         assertEquals(DeadLetters.MAX_ORIGINAL_BYTES, d.getOriginal().remaining());
         assertEquals(7, d.getOriginal().get(0));
         assertEquals(null, d.getHost());
-        assertEquals(1, metrics.get("dead-letters", "source", "events", "stage", "deserialize"));
+        assertEquals(1, metrics.get("dead-letters", "source", "correlate-input", "stage", "deserialize"));
     }
 
     static ErrorHandlerContext context() {
         return new ErrorHandlerContext() {
-            public String topic() { return "handoff.events"; }
+            public String topic() { return "handoff.correlate-input"; }
             public int partition() { return 2; }
             public long offset() { return 77L; }
             public Headers headers() { return new RecordHeaders(); }

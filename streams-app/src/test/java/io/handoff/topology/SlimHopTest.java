@@ -198,6 +198,33 @@ class SlimHopTest {
             assertNull(h.updates().stream().findAny().orElse(null));
         }
     }
+    @Test
+    void aRecordOnTheCorrelatorsInputThatIsNoInputIsDeadLetteredUnderDeclaredCounters() {
+        // TopologyTestDriver does not route the deserialization handler's dead letter to its output topics
+        // (DeadLetterDeserializationHandlerTest tests that record): here its counter, and the correlator's own
+        // dead letter for a tombstone
+        try (Harness h = new Harness()) {
+            byte[] noise = new byte[64];
+            new java.util.Random(11).nextBytes(noise);
+            noise[0] = 0; // the wire format's magic byte, then a schema id the registry does not know
+            long at = java.time.Instant.parse("2026-11-21T11:00:10Z").toEpochMilli();
+            h.correlateInputRaw.pipeInput("web-x", noise, at);
+            h.correlateInputRaw.pipeInput("web-x", (byte[]) null, at);
+
+            List<DeadLetter> dl = h.deadLetters();
+            assertEquals(1, dl.size(), () -> "dead letters: " + dl);
+            assertEquals("deserialize", dl.get(0).getStage());
+            assertTrue(dl.get(0).getReason().contains("expected a LogEvent or a HostTick, got a null value"), dl.get(0).getReason());
+            assertEquals(2, h.metrics.get("dead-letters", "source", "correlate-input", "stage", "deserialize"));
+            java.util.Set<String> undeclared = new java.util.TreeSet<>(h.metrics.snapshot().keySet());
+            undeclared.removeAll(DeclaredCountersTest.declaredKeys());
+            assertEquals(java.util.Set.of(), undeclared, "counters that moved but are not declared");
+            assertEquals(List.of(), h.incidents());
+            assertEquals(List.of(), h.updates());
+            assertEquals(List.of(), h.warnings());
+        }
+    }
+
     /**
      * A tick shows that its log still delivers, as a whole line does: here the access log, lagging far behind
      * the FPM log and sending only healthy lines (ticks), holds the incident until it has stopped for
