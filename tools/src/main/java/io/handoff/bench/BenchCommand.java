@@ -1052,7 +1052,8 @@ public final class BenchCommand implements Callable<Integer> {
          * Event time = wall time. Each live burst's capture is shifted so that its last gateway error is
          * written at a wall-clock instant; everything up to that line is shipped at that instant (the
          * burst compressed into one moment), the capture's later lines when the clock reaches them, and
-         * after the incident's deadline the host's healthy traffic goes on at 4 lines/s. Latency: from
+         * from the early close on (last gateway error + quiet + 1 s, past the incident's window) the host's
+         * healthy traffic goes on at 4 lines/s. Latency: from
          * the last gateway error's instant to the incident read (read_committed) from the topic; and the
          * first provisional record's, from the instant the burst's first gateway error was shipped to its
          * OPEN record read from the incident-updates topic.
@@ -1094,7 +1095,11 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     end = Math.max(end, b.deadline() + 15_000);
                     long k = 0;
-                    for (long at = b.deadline() + 1; at < b.deadline() + 15_000; at += 250) {
+                    // the host's healthy traffic resumes in the first whole second past its window and the
+                    // early close (last error + quiet + 1 s): no line of it is in the window, and its logs
+                    // pass the early close as a live host's do
+                    long resume = Math.floorDiv(b.lastGateway() + quiet + 1_000 + 999, 1_000) * 1_000;
+                    for (long at = resume; at < b.deadline() + 15_000; at += 250) {
                         queue.add(new Due(at, seq++, fleet.healthyLine(host, i * 37L + k++, at / 1000)));
                     }
                 }
