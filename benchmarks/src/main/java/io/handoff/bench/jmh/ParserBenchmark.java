@@ -66,7 +66,7 @@ public class ParserBenchmark {
     public void load() throws IOException {
         List<Sample> samples = samples(source.equals("mixed") ? null : Sources.parse(source));
         if (samples.isEmpty()) {
-            throw new IllegalStateException("no " + source + " entries under " + fleet().toAbsolutePath());
+            throw new IllegalStateException("no " + source + " entries under " + Corpus.fleet().toAbsolutePath());
         }
         if (source.equals("mixed")) {
             Collections.shuffle(samples, new Random(42));
@@ -94,19 +94,10 @@ public class ParserBenchmark {
         return parsers[i].parse(texts[i], contexts[i]);
     }
 
-    static Path fleet() {
-        String p = System.getProperty("handoff.samples");
-        if (p != null) {
-            return Path.of(p);
-        }
-        Path here = Path.of("samples", "fleet");
-        return Files.isDirectory(here) ? here : Path.of("..", "samples", "fleet");
-    }
-
     static List<Sample> samples(SourceKind only) throws IOException {
         List<Sample> out = new ArrayList<>();
         List<Path> hosts;
-        try (Stream<Path> s = Files.list(fleet())) {
+        try (Stream<Path> s = Files.list(Corpus.fleet())) {
             hosts = s.filter(Files::isDirectory).sorted().toList();
         }
         for (Path host : hosts) {
