@@ -272,17 +272,11 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
         long t = e.getTimestamp().toEpochMilli();
         long written = Lines.writtenAt(e);
 
-        HostClock clock = clocks.get(host);
-        boolean clockChanged = clock == null;
-        if (clock == null) {
-            clock = newClock();
-        }
+        HostClock stored = clocks.get(host);
+        HostClock clock = stored == null ? newClock() : stored;
         Long sourceTime = clock.getWritten().get(source);
         boolean late = sourceTime != null && written < sourceTime - graceMs;
-        if (sourceTime == null || written > sourceTime) {
-            clock.getWritten().put(source, written);
-            clockChanged = true;
-        }
+        boolean clockChanged = advance(clock, source, sourceTime, written) || stored == null;
         boolean live = gate.isOpen(CloseGate.Stage.CORRELATE, partition);
         boolean gateway = Lines.isGatewayError(e);
         boolean evidence = gateway || Lines.isEvidence(e);
@@ -388,17 +382,11 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
         long written = k.getWritten();
         int n = Math.max(1, k.getLines());
 
-        HostClock clock = clocks.get(host);
-        boolean clockChanged = clock == null;
-        if (clock == null) {
-            clock = newClock();
-        }
+        HostClock stored = clocks.get(host);
+        HostClock clock = stored == null ? newClock() : stored;
         Long sourceTime = clock.getWritten().get(source);
         boolean late = sourceTime != null && written < sourceTime - graceMs;
-        if (sourceTime == null || written > sourceTime) {
-            clock.getWritten().put(source, written);
-            clockChanged = true;
-        }
+        boolean clockChanged = advance(clock, source, sourceTime, written) || stored == null;
         boolean live = gate.isOpen(CloseGate.Stage.CORRELATE, partition);
         boolean access = k.getSource() == SourceKind.NGINX_ACCESS;
 
@@ -451,6 +439,18 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
             context.forward(new Record<Object, Object>(host.getBytes(StandardCharsets.UTF_8), d, t), deadLetterChild);
         }
         saveClock(host, clock, clockChanged);
+    }
+
+    /**
+     * Moves the clock of {@code source} to {@code written} when that is newer than its {@code sourceTime}
+     * (null: nothing from that log yet); whether it moved. A line and a tick advance a log's clock alike.
+     */
+    private static boolean advance(HostClock clock, String source, Long sourceTime, long written) {
+        if (sourceTime == null || written > sourceTime) {
+            clock.getWritten().put(source, written);
+            return true;
+        }
+        return false;
     }
 
     private static HostClock newClock() {
