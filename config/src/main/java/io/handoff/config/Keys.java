@@ -119,12 +119,59 @@ public final class Keys {
     public static final Key<Duration> UNREACHABLE_AFTER = new Key<>("handoff.unreachable-after", Type.DURATION, "30s",
             "the broker or the registry unreachable this long turns /health DOWN or DEGRADED", Set.of(RUN));
 
+    // handoff ship: one host's files into the raw topics
+    private static final Set<Command> SHIPPER = Set.of(SHIP);
+    public static final Key<String> SHIP_HOST = new Key<>("handoff.ship.host", Type.TEXT, null,
+            "host.name and record key of every event (unset: this machine's host name)", SHIPPER);
+    public static final Key<String> SHIP_REGISTRY = new Key<>("handoff.ship.registry", Type.TEXT, "handoff-ship.registry",
+            "the file that keeps, per log file, the offset after the last entry Kafka acknowledged", SHIPPER);
+    public static final Key<String> SHIP_FLEET = new Key<>("handoff.ship.fleet", Type.TEXT, null,
+            "fields.fleet of every event", SHIPPER);
+    public static final Key<ZoneId> SHIP_TIMEZONE = new Key<>("handoff.ship.timezone", Type.ZONE, null,
+            "event.timezone of every event, the zone of zone-less stamps (UTC, +02:00, Europe/Berlin; unset: none is"
+                    + " sent and handoff.timezone applies)", SHIPPER);
+    public static final Key<Duration> SHIP_POLL_INTERVAL = new Key<>("handoff.ship.poll-interval",
+            Type.SPACED_DURATION, "200ms", "how often idle files are looked at", SHIPPER);
+    public static final Key<Duration> SHIP_MULTILINE_TIMEOUT = new Key<>("handoff.ship.multiline-timeout",
+            Type.SPACED_DURATION, "2s", "an open multi-line entry is sent after this long without a new line", SHIPPER);
+    public static final Key<Duration> SHIP_ROTATE_GRACE = new Key<>("handoff.ship.rotate-grace", Type.SPACED_DURATION,
+            "5s", "a rotated-away file is read until it has been idle this long", SHIPPER);
+    public static final Key<Long> SHIP_BUFFER_BYTES = new Key<>("handoff.ship.buffer-bytes", Type.SIZE, "64MiB",
+            "bound of the entries not yet acknowledged, in bytes; when full the files wait on disk", SHIPPER);
+    public static final Key<Long> SHIP_BUFFER_ENTRIES = new Key<>("handoff.ship.buffer-entries", Type.POSITIVE_LONG,
+            "100000", "bound of the entries not yet acknowledged, by count", SHIPPER);
+    public static final Key<Duration> SHIP_REGISTRY_INTERVAL = new Key<>("handoff.ship.registry-interval",
+            Type.SPACED_DURATION, "1s", "the registry is written at most this often (and on stop)", SHIPPER);
+    public static final Key<Duration> SHIP_CLOSE_TIMEOUT = new Key<>("handoff.ship.close-timeout", Type.SPACED_DURATION,
+            "30s", "on stop, how long Kafka is given to take the buffer", SHIPPER);
+    public static final Key<Duration> SHIP_PROGRESS_EVERY = new Key<>("handoff.ship.progress-every",
+            Type.SPACED_DURATION_OR_NEVER, "30s", "progress on stderr this often; 0 = never", SHIPPER);
+
     /** Every key, in the order of the README's table. */
     public static final List<Key<?>> ALL = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, APPLICATION_ID, TOPIC_PREFIX,
             TIMEZONE, NGINX_LOG_FORMAT, FPM_ACCESS_FORMAT, QUIET_PERIOD, LOOK_BACK, GRACE, IDLE_CLOSE, SOURCE_IDLE,
             EVIDENCE_CAP, FLEET_WINDOW, FLEET_MIN_HOSTS, FLEET_MIN_SHARE, FLEET_ACTIVE_WINDOW, RECURRENCE_TOLERANCE,
             RECURRENCE_MIN, RECURRENCE_DAYS, EVENTS_ENABLED, CORRELATE_TICKS, HTTP_PORT, HTTP_BIND, ALERTMANAGER_URL,
-            CONSOLE_URL, MAX_EVENT_AGE, MAX_EVENT_LEAD, MAX_LINE_BYTES, MAX_ENTRY_BYTES, UNREACHABLE_AFTER);
+            CONSOLE_URL, MAX_EVENT_AGE, MAX_EVENT_LEAD, MAX_LINE_BYTES, MAX_ENTRY_BYTES, UNREACHABLE_AFTER, SHIP_HOST,
+            SHIP_REGISTRY, SHIP_FLEET, SHIP_TIMEZONE, SHIP_POLL_INTERVAL, SHIP_MULTILINE_TIMEOUT, SHIP_ROTATE_GRACE,
+            SHIP_BUFFER_BYTES, SHIP_BUFFER_ENTRIES, SHIP_REGISTRY_INTERVAL, SHIP_CLOSE_TIMEOUT, SHIP_PROGRESS_EVERY);
+
+    /**
+     * The names {@code handoff ship}'s {@code --config} file had for its keys before they were in this table
+     * ({@code poll-interval} for {@code handoff.ship.poll-interval}): still read, with a warning naming the key.
+     */
+    public static final Map<String, Key<?>> SHIP_FORMER_NAMES = formerNames(SHIP_HOST, SHIP_REGISTRY, SHIP_FLEET,
+            SHIP_TIMEZONE, TOPIC_PREFIX, SHIP_POLL_INTERVAL, SHIP_MULTILINE_TIMEOUT, SHIP_ROTATE_GRACE, SHIP_BUFFER_BYTES,
+            SHIP_BUFFER_ENTRIES, SHIP_REGISTRY_INTERVAL, SHIP_CLOSE_TIMEOUT, SHIP_PROGRESS_EVERY);
+
+    /** Each key by its name without {@code handoff.ship.} or {@code handoff.}. */
+    private static Map<String, Key<?>> formerNames(Key<?>... keys) {
+        Map<String, Key<?>> m = new LinkedHashMap<>();
+        for (Key<?> k : keys) {
+            m.put(k.name().replaceFirst("^handoff\\.(ship\\.)?", ""), k);
+        }
+        return Collections.unmodifiableMap(m);
+    }
 
     /** The prefix of the environment variables that pass any other Kafka setting through. */
     public static final String KAFKA_ENV_PREFIX = "HANDOFF_KAFKA_";

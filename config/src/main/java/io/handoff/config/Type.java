@@ -30,6 +30,17 @@ public record Type<T>(String expected, Function<String, T> reader) {
     public static final Type<Duration> DURATION_OR_OFF = new Type<>("a duration like 500ms, 30s, 5m, 1h or PT30S",
             s -> s.equals("0") || s.equalsIgnoreCase("off") || s.equalsIgnoreCase("none") ? Duration.ZERO : duration(s));
 
+    /**
+     * A duration as {@code handoff ship} has always read its own: {@link #DURATION}'s texts, and a space
+     * before the unit too ({@code 2 s}).
+     */
+    public static final Type<Duration> SPACED_DURATION = new Type<>("a duration like 200ms, 2s, 5m or 1h",
+            s -> duration(s.replaceFirst("^(\\d+)\\s+", "$1")));
+
+    /** A {@link #SPACED_DURATION}, or {@code 0} for never ({@link Duration#ZERO}). */
+    public static final Type<Duration> SPACED_DURATION_OR_NEVER = new Type<>("a duration like 200ms, 2s, 5m or 1h,"
+            + " or 0 for never", s -> s.equals("0") ? Duration.ZERO : SPACED_DURATION.reader().apply(s));
+
     public static final Type<ZoneId> ZONE = new Type<>("a time zone like UTC, +02:00 or Europe/Berlin", ZoneId::of);
 
     public static final Type<Integer> POSITIVE_INT = new Type<>("a positive whole number", s -> {
@@ -53,6 +64,14 @@ public record Type<T>(String expected, Function<String, T> reader) {
 
     /** {@code 16384}, {@code 16KiB}, {@code 1MiB} (also k/KB/M/MB, binary multiples). */
     public static final Type<Integer> BYTES = new Type<>("a size in bytes like 16384, 16KiB or 1MiB", Type::bytes);
+
+    /** {@code 65536}, {@code 512KiB}, {@code 64MiB}, {@code 1GiB} (also k/KB/M/MB/G/GB and a space before the unit). */
+    public static final Type<Long> SIZE = new Type<>("a size like 65536, 512KiB, 64MiB or 1GiB", Type::size);
+
+    public static final Type<Long> POSITIVE_LONG = new Type<>("a positive whole number", s -> {
+        long n = Long.parseLong(s);
+        return n > 0 ? n : null;
+    });
 
     public static final Type<Integer> PORT = new Type<>("a port number 0..65535", s -> {
         int p = Integer.parseInt(s);
@@ -117,6 +136,19 @@ public record Type<T>(String expected, Function<String, T> reader) {
 
     private static final Pattern DURATION_TEXT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BYTES_TEXT = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?");
+
+    private static final Pattern SIZE_TEXT = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
+
+    private static Long size(String v) {
+        Matcher m = SIZE_TEXT.matcher(v.toLowerCase(Locale.ROOT));
+        if (!m.matches() || m.group(1).length() > 12) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        int shift = unit.startsWith("k") ? 10 : unit.startsWith("m") ? 20 : unit.startsWith("g") ? 30 : 0;
+        return n > 0 ? n << shift : null;
+    }
 
     private static Integer bytes(String v) {
         Matcher m = BYTES_TEXT.matcher(v.toLowerCase(Locale.ROOT));

@@ -5,8 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -83,6 +85,34 @@ class KeysTest {
         assertTrue(!HandoffConfig.defaults().eventsTopic() && HandoffConfig.defaults().ticks());
         assertEquals("handoff.correlate.ticks expects true or false, got 'yes'",
                 assertThrows(ConfigException.class, () -> Keys.CORRELATE_TICKS.read("yes")).getMessage());
+    }
+
+    @Test
+    void theShippersFormerNamesAreItsKeysWithoutTheirPrefix() {
+        assertEquals(List.of("host", "registry", "fleet", "timezone", "topic-prefix", "poll-interval", "multiline-timeout",
+                "rotate-grace", "buffer-bytes", "buffer-entries", "registry-interval", "close-timeout", "progress-every"),
+                List.copyOf(Keys.SHIP_FORMER_NAMES.keySet()));
+        Set<Key<?>> renamed = new HashSet<>(Keys.SHIP_FORMER_NAMES.values());
+        assertEquals(Keys.of(Command.SHIP).stream().filter(k -> k != Keys.BOOTSTRAP_SERVERS).collect(Collectors.toSet()),
+                renamed, "every key of handoff ship but bootstrap.servers (its name never changed) had a former name");
+        assertEquals(Keys.TOPIC_PREFIX, Keys.SHIP_FORMER_NAMES.get("topic-prefix"));
+        assertEquals("HANDOFF_SHIP_POLL_INTERVAL", Keys.SHIP_POLL_INTERVAL.env());
+    }
+
+    @Test
+    void theShippersTypesReadWhatItsFileAlwaysTook() {
+        assertEquals(Duration.ofSeconds(2), Type.SPACED_DURATION.read("x", "2 s"));
+        assertEquals(Duration.ofMillis(200), Type.SPACED_DURATION.read("x", "200MS"));
+        assertEquals(Duration.ZERO, Type.SPACED_DURATION_OR_NEVER.read("x", "0"));
+        assertEquals(Duration.ofSeconds(30), Keys.SHIP_PROGRESS_EVERY.defaultValue());
+        assertEquals(1L << 30, Type.SIZE.read("x", "1GiB"));
+        assertEquals(512L << 10, Type.SIZE.read("x", "512 kb"));
+        assertEquals(64L << 20, Keys.SHIP_BUFFER_BYTES.defaultValue());
+        assertEquals(100_000L, Keys.SHIP_BUFFER_ENTRIES.defaultValue());
+        assertEquals("x expects a size like 65536, 512KiB, 64MiB or 1GiB, got '0'",
+                assertThrows(ConfigException.class, () -> Type.SIZE.read("x", "0")).getMessage());
+        assertEquals("handoff.ship.rotate-grace expects a duration like 200ms, 2s, 5m or 1h, got '5 sec'",
+                assertThrows(ConfigException.class, () -> Keys.SHIP_ROTATE_GRACE.read("5 sec")).getMessage());
     }
 
     @Test

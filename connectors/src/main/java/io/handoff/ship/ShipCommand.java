@@ -3,6 +3,8 @@ package io.handoff.ship;
 import io.handoff.avro.SourceKind;
 import io.handoff.cli.Cli;
 import io.handoff.cli.HelpOption;
+import io.handoff.cli.ReadsKeys;
+import io.handoff.config.Key;
 import io.handoff.config.Keys;
 import io.handoff.topics.Sources;
 import io.handoff.topics.TopicNames;
@@ -21,20 +23,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code handoff ship}: tails a host's log files into the raw topics with a {@link Tailer} until the
@@ -42,10 +40,12 @@ import java.util.regex.Pattern;
  * Exit codes: 0 stopped cleanly, 1 failure (delivery failed for good, unreadable registry or file),
  * 2 usage error.
  *
- * <p>Settings come from {@code --config FILE} (lines {@code key=value}, taken literally so that an
- * nginx {@code log_format} needs no escaping; {@code #} starts a comment), then the environment
- * ({@code HANDOFF_BOOTSTRAP_SERVERS} and {@code HANDOFF_TOPIC_PREFIX}, {@link Keys}), then the flags; the
- * last one wins, as for every command. Files given as flags are added to the files of the config file.
+ * <p>Its settings are keys of {@link Keys} ({@code handoff.ship.*}, {@code bootstrap.servers},
+ * {@code handoff.topic-prefix}): the default, then {@code --config FILE} (lines {@code key=value}, taken
+ * literally so that an nginx {@code log_format} needs no escaping; {@code #} starts a comment), then the
+ * environment, then the flags; the last one wins, as for every command. The file's former names of the keys
+ * ({@code poll-interval}, {@link Keys#SHIP_FORMER_NAMES}) are still read, each with a warning; the key's own
+ * name wins over its former one. Files given as flags are added to the files of the config file.
  */
 @Command(name = "ship", header = "tail a host's log files into Kafka (follows logrotate, resumes, never drops a line)",
         synopsisHeading = "", descriptionHeading = "%n", optionListHeading = "%noptions:%n",
@@ -59,62 +59,58 @@ import java.util.regex.Pattern;
             "logrotate (rename+create and copytruncate), keeps the offset of the last entry Kafka",
             "acknowledged per file in the registry and resumes there after a restart. While Kafka",
             "cannot be reached it buffers and retries; when the buffer is full it stops reading the",
-            "files (the lines wait on disk) - it never discards an entry. Stop it with SIGTERM/SIGINT.",
-            "",
-            "Settings: --config FILE, then HANDOFF_BOOTSTRAP_SERVERS and HANDOFF_TOPIC_PREFIX, then the",
-            "flags; the last one wins."},
+            "files (the lines wait on disk) - it never discards an entry. Stop it with SIGTERM/SIGINT."},
         footerHeading = "%n", footer = "durations: 200ms, 2s, 5m, 1h; sizes: 65536, 512KiB, 64MiB, 1GiB")
-public final class ShipCommand implements Callable<Integer> {
-    /** Config-file keys (flags are the same names with {@code --} and {@code -} for {@code .}). */
-    static final List<String> KEYS = List.of("bootstrap.servers", "host", "file.<source>", "registry", "fleet",
-            "timezone", "log-format.<source>", "topic-prefix", "poll-interval", "multiline-timeout", "rotate-grace",
-            "buffer-bytes", "buffer-entries", "registry-interval", "close-timeout", "progress-every",
-            "producer.<kafka producer setting>");
-    /** The config file's keys that take one value, and the flags of the same names. */
-    private static final List<String> FLAT = List.of("bootstrap.servers", "host", "registry", "fleet", "timezone",
-            "topic-prefix", "poll-interval", "multiline-timeout", "rotate-grace", "buffer-bytes", "buffer-entries",
-            "registry-interval", "close-timeout", "progress-every");
+public final class ShipCommand implements Callable<Integer>, ReadsKeys {
+    /** Config-file keys: the table's keys of {@code handoff ship} and the three families of many values. */
+    static final List<String> KEYS = keys();
+
+    private static List<String> keys() {
+        List<String> k = new ArrayList<>(Keys.of(io.handoff.config.Command.SHIP).stream().map(Key::name).toList());
+        k.addAll(List.of("file.<source>", "log-format.<source>", "producer.<kafka producer setting>"));
+        return List.copyOf(k);
+    }
 
     @Spec
     CommandSpec spec;
     @Mixin
     HelpOption help;
-    @Option(names = "--config", paramLabel = "FILE", description = {"key=value settings (keys: bootstrap.servers, host,"
-            + " file.KIND, registry, fleet, timezone, log-format.KIND, topic-prefix, ..., producer.SETTING)"})
+    @Option(names = "--config", paramLabel = "FILE", description = {"key=value settings, taken literally: the keys"
+            + " below, file.KIND=PATH, log-format.KIND=FORMAT, producer.SETTING=VALUE"})
     Path config;
     @Option(names = "--bootstrap-servers", paramLabel = "LIST", descriptionKey = "bootstrap.servers")
     String bootstrapServers;
     @Option(names = "--file", paramLabel = "KIND=PATH", description = "a file to tail; KIND is one of ${COMPLETION-CANDIDATES}",
             completionCandidates = Kinds.class)
     List<String> files = new ArrayList<>();
-    @Option(names = "--host", paramLabel = "NAME", description = "host.name and record key (default: this machine's host name)")
+    @Option(names = "--host", paramLabel = "NAME", descriptionKey = "handoff.ship.host")
     String host;
-    @Option(names = "--registry", paramLabel = "PATH", description = "offsets file (default ./handoff-ship.registry)")
+    @Option(names = "--registry", paramLabel = "PATH", descriptionKey = "handoff.ship.registry")
     String registry;
-    @Option(names = "--fleet", paramLabel = "LABEL", description = "fields.fleet of every event")
+    @Option(names = "--fleet", paramLabel = "LABEL", descriptionKey = "handoff.ship.fleet")
     String fleet;
-    @Option(names = "--timezone", paramLabel = "ZONE", description = "event.timezone for zone-less timestamps (UTC, +02:00, Europe/Berlin)")
+    @Option(names = "--timezone", paramLabel = "ZONE", descriptionKey = "handoff.ship.timezone")
     String timezone;
     @Option(names = "--log-format", paramLabel = "KIND=FORMAT", description = {"fields.log_format: nginx log_format"
             + " (nginx-access) or FPM access.format (php-fpm-access) of that file"})
     List<String> logFormats = new ArrayList<>();
     @Option(names = "--topic-prefix", paramLabel = "PREFIX", descriptionKey = "handoff.topic-prefix")
     String topicPrefix;
-    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "how often idle files are looked at (default 200ms)")
+    @Option(names = "--poll-interval", paramLabel = "DURATION", descriptionKey = "handoff.ship.poll-interval")
     String pollInterval;
-    @Option(names = "--multiline-timeout", paramLabel = "DURATION", description = "send an open multi-line entry after this long without a line (default 2s)")
+    @Option(names = "--multiline-timeout", paramLabel = "DURATION", descriptionKey = "handoff.ship.multiline-timeout")
     String multilineTimeout;
-    @Option(names = "--rotate-grace", paramLabel = "DURATION", description = "read a rotated-away file until idle this long (default 5s)")
+    @Option(names = "--rotate-grace", paramLabel = "DURATION", descriptionKey = "handoff.ship.rotate-grace")
     String rotateGrace;
-    @Option(names = "--buffer-bytes", paramLabel = "SIZE", description = "bound of unacknowledged entries, e.g. 64MiB (default 64MiB)")
+    @Option(names = "--buffer-bytes", paramLabel = "SIZE", descriptionKey = "handoff.ship.buffer-bytes")
     String bufferBytes;
-    @Option(names = "--buffer-entries", paramLabel = "N", description = "bound of unacknowledged entries by count (default 100000)")
+    @Option(names = "--buffer-entries", paramLabel = "N", descriptionKey = "handoff.ship.buffer-entries")
     String bufferEntries;
-    @Option(names = "--registry-interval", paramLabel = "DURATION", description = "write the registry at most this often (default 1s)")
+    @Option(names = "--registry-interval", paramLabel = "DURATION", descriptionKey = "handoff.ship.registry-interval")
     String registryInterval;
-    @Option(names = "--close-timeout", paramLabel = "DURATION", description = "on stop, wait this long for Kafka to take the buffer (default 30s)")
+    @Option(names = "--close-timeout", paramLabel = "DURATION", descriptionKey = "handoff.ship.close-timeout")
     String closeTimeout;
-    @Option(names = "--progress-every", paramLabel = "DURATION", description = "print progress on stderr this often (default 30s; 0 = never)")
+    @Option(names = "--progress-every", paramLabel = "DURATION", descriptionKey = "handoff.ship.progress-every")
     String progressEvery;
     @Option(names = "--producer", paramLabel = "KEY=VALUE", description = "a Kafka producer setting (security.protocol, sasl.*, ssl.*, ...)")
     List<String> producer = new ArrayList<>();
@@ -135,6 +131,11 @@ public final class ShipCommand implements Callable<Integer> {
         this.err = err;
         this.env = env;
         this.stop = stop;
+    }
+
+    @Override
+    public io.handoff.config.Command reads() {
+        return io.handoff.config.Command.SHIP;
     }
 
     /** The sources' names, for {@code --help} and shell completion. */
@@ -159,8 +160,13 @@ public final class ShipCommand implements Callable<Integer> {
      * @throws ParameterException a usage error; the message says what was expected
      */
     static Parsed parse(List<String> args, Map<String, String> env) {
-        ShipCommand c = new ShipCommand(System.out, System.err, env, new CountDownLatch(0));
-        Cli.commandLine(c, System.out, System.err).parseArgs(args.toArray(new String[0]));
+        return parse(args, env, System.err);
+    }
+
+    /** {@link #parse(List, Map)} with the warnings on {@code err}. */
+    static Parsed parse(List<String> args, Map<String, String> env, PrintStream err) {
+        ShipCommand c = new ShipCommand(System.out, err, env, new CountDownLatch(0));
+        Cli.commandLine(c, System.out, err).parseArgs(args.toArray(new String[0]));
         return c.parsed();
     }
 
@@ -242,24 +248,24 @@ public final class ShipCommand implements Callable<Integer> {
         return code;
     }
 
+    /** A setting's text and what a message calls it: the flag, the key as the file wrote it, or the variable. */
+    private record Given(String text, String where) {}
+
     /** The settings: defaults, then the config file, then the environment, then the flags. */
     private Parsed parsed() {
-        Map<String, String> flat = new LinkedHashMap<>();
+        Map<Key<?>, Given> given = new LinkedHashMap<>();
         List<String[]> files = new ArrayList<>();
         Map<String, String> formats = new LinkedHashMap<>();
         Map<String, String> producer = new LinkedHashMap<>();
         // 1. the config file
         if (config != null) {
-            readConfig(config, flat, files, formats, producer);
+            readConfig(config, given, files, formats, producer);
         }
         // 2. the environment
-        Map<String, String> fromEnv = Keys.fromEnvironment(env, io.handoff.config.Command.SHIP);
-        if (fromEnv.containsKey(Keys.BOOTSTRAP_SERVERS.name())) {
-            flat.put("bootstrap.servers", fromEnv.get(Keys.BOOTSTRAP_SERVERS.name()));
-        }
-        if (fromEnv.containsKey(Keys.TOPIC_PREFIX.name())) {
-            flat.put("topic-prefix", fromEnv.get(Keys.TOPIC_PREFIX.name()));
-        }
+        Keys.fromEnvironment(env, io.handoff.config.Command.SHIP).forEach((name, text) -> {
+            Key<?> k = Keys.named(name);
+            given.put(k, new Given(text, k.env()));
+        });
         // 3. the flags
         for (String f : this.files) {
             files.add(pair("--file", f, "KIND=PATH"));
@@ -272,15 +278,23 @@ public final class ShipCommand implements Callable<Integer> {
             String[] kv = pair("--producer", f, "KEY=VALUE");
             producer.put(kv[0], kv[1]);
         }
-        String[] given = {bootstrapServers, host, registry, fleet, timezone, topicPrefix, pollInterval, multilineTimeout,
-            rotateGrace, bufferBytes, bufferEntries, registryInterval, closeTimeout, progressEvery};
-        for (int i = 0; i < given.length; i++) {
-            if (given[i] != null) {
-                flat.put(FLAT.get(i), given[i]);
-            }
-        }
-        String bootstrap = flat.get("bootstrap.servers");
-        if (bootstrap == null || bootstrap.isBlank()) {
+        flag(given, Keys.BOOTSTRAP_SERVERS, "--bootstrap-servers", bootstrapServers);
+        flag(given, Keys.SHIP_HOST, "--host", host);
+        flag(given, Keys.SHIP_REGISTRY, "--registry", registry);
+        flag(given, Keys.SHIP_FLEET, "--fleet", fleet);
+        flag(given, Keys.SHIP_TIMEZONE, "--timezone", timezone);
+        flag(given, Keys.TOPIC_PREFIX, "--topic-prefix", topicPrefix);
+        flag(given, Keys.SHIP_POLL_INTERVAL, "--poll-interval", pollInterval);
+        flag(given, Keys.SHIP_MULTILINE_TIMEOUT, "--multiline-timeout", multilineTimeout);
+        flag(given, Keys.SHIP_ROTATE_GRACE, "--rotate-grace", rotateGrace);
+        flag(given, Keys.SHIP_BUFFER_BYTES, "--buffer-bytes", bufferBytes);
+        flag(given, Keys.SHIP_BUFFER_ENTRIES, "--buffer-entries", bufferEntries);
+        flag(given, Keys.SHIP_REGISTRY_INTERVAL, "--registry-interval", registryInterval);
+        flag(given, Keys.SHIP_CLOSE_TIMEOUT, "--close-timeout", closeTimeout);
+        flag(given, Keys.SHIP_PROGRESS_EVERY, "--progress-every", progressEvery);
+
+        Given bootstrap = given.get(Keys.BOOTSTRAP_SERVERS);
+        if (bootstrap == null || bootstrap.text().isBlank()) {
             throw usage("no Kafka to ship to: expected --bootstrap-servers HOST:PORT (or bootstrap.servers in"
                     + " --config, or HANDOFF_BOOTSTRAP_SERVERS)");
         }
@@ -296,41 +310,32 @@ public final class ShipCommand implements Callable<Integer> {
         for (Map.Entry<String, String> e : formats.entrySet()) {
             logFormats.put(kind("--log-format " + e.getKey() + "=…", e.getKey()), e.getValue());
         }
-        String host = flat.get("host");
-        if (host == null || host.isBlank()) {
-            host = defaultHost(env);
-        }
-        String timezone = flat.get("timezone");
+        Given host = given.get(Keys.SHIP_HOST);
+        String hostName = host == null || host.text().isBlank() ? defaultHost(env) : host.text();
+        Given fleet = given.get(Keys.SHIP_FLEET);
+        Given timezone = given.get(Keys.SHIP_TIMEZONE);
         if (timezone != null) {
-            try {
-                ZoneId.of(timezone);
-            } catch (RuntimeException e) {
-                throw usage("--timezone " + timezone + ": expected a zone such as UTC, +02:00 or Europe/Berlin");
-            }
+            value(given, Keys.SHIP_TIMEZONE); // the zone is sent as written, once it is one
         }
         TopicNames topics;
         try {
-            topics = new TopicNames(flat.getOrDefault("topic-prefix", Keys.TOPIC_PREFIX.defaultText()));
+            topics = new TopicNames(value(given, Keys.TOPIC_PREFIX));
         } catch (IllegalArgumentException e) {
             throw usage("--" + e.getMessage());
         }
-        Tailer.Settings d = Tailer.Settings.of(host, List.of(new Tailer.Source(SourceKind.KERN, Path.of("x"))),
-                Path.of("x"));
         try {
-            Tailer.Settings s = new Tailer.Settings(host, sources,
-                    Path.of(flat.getOrDefault("registry", "handoff-ship.registry")), flat.get("fleet"), timezone,
+            Tailer.Settings s = new Tailer.Settings(hostName, sources, Path.of(value(given, Keys.SHIP_REGISTRY)),
+                    fleet == null ? null : fleet.text(), timezone == null ? null : timezone.text().trim(),
                     logFormats, topics,
-                    duration(flat, "poll-interval", d.pollInterval()),
-                    duration(flat, "multiline-timeout", d.multilineTimeout()),
-                    duration(flat, "rotate-grace", d.rotateGrace()),
-                    size(flat, "buffer-bytes", d.maxBufferedBytes()),
-                    (int) Math.min(Integer.MAX_VALUE, count(flat, "buffer-entries", d.maxBufferedEntries())),
-                    duration(flat, "registry-interval", d.registryInterval()),
-                    duration(flat, "close-timeout", d.closeTimeout()),
+                    value(given, Keys.SHIP_POLL_INTERVAL),
+                    value(given, Keys.SHIP_MULTILINE_TIMEOUT),
+                    value(given, Keys.SHIP_ROTATE_GRACE),
+                    value(given, Keys.SHIP_BUFFER_BYTES),
+                    (int) Math.min(Integer.MAX_VALUE, value(given, Keys.SHIP_BUFFER_ENTRIES)),
+                    value(given, Keys.SHIP_REGISTRY_INTERVAL),
+                    value(given, Keys.SHIP_CLOSE_TIMEOUT),
                     producer);
-            Duration progress = flat.containsKey("progress-every") && flat.get("progress-every").trim().equals("0")
-                    ? Duration.ZERO : duration(flat, "progress-every", Duration.ofSeconds(30));
-            return new Parsed(bootstrap.trim(), s, progress);
+            return new Parsed(bootstrap.text().trim(), s, value(given, Keys.SHIP_PROGRESS_EVERY));
         } catch (ParameterException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -338,12 +343,27 @@ public final class ShipCommand implements Callable<Integer> {
         }
     }
 
+    private static void flag(Map<Key<?>, Given> given, Key<?> key, String flag, String text) {
+        if (text != null) {
+            given.put(key, new Given(text, flag));
+        }
+    }
+
+    /** The key's value as given, or its default; a text its type cannot read is a usage error naming where it came from. */
+    private <T> T value(Map<Key<?>, Given> given, Key<T> key) {
+        Given g = given.get(key);
+        if (g == null) {
+            return key.defaultValue();
+        }
+        return Cli.value(spec, g.where(), key.type(), g.text());
+    }
+
     /** A usage error of {@code handoff ship}: exit code 2 with the message. */
     private ParameterException usage(String message) {
         return Cli.usage(spec, message);
     }
 
-    private void readConfig(Path file, Map<String, String> flat, List<String[]> files,
+    private void readConfig(Path file, Map<Key<?>, Given> given, List<String[]> files,
                             Map<String, String> formats, Map<String, String> producer) {
         List<String> lines;
         try {
@@ -351,6 +371,8 @@ public final class ShipCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw usage("--config " + file + ": cannot read the file (" + e.getMessage() + ")");
         }
+        Map<Key<?>, Integer> byName = new LinkedHashMap<>();
+        List<Object[]> byFormerName = new ArrayList<>();
         for (int n = 0; n < lines.size(); n++) {
             String l = lines.get(n).strip();
             if (l.isEmpty() || l.startsWith("#") || l.startsWith("!")) {
@@ -362,17 +384,35 @@ public final class ShipCommand implements Callable<Integer> {
             }
             String key = l.substring(0, eq).strip();
             String value = l.substring(eq + 1).strip();
+            Key<?> k = Keys.named(key);
             if (key.startsWith("file.")) {
                 files.add(new String[] {key.substring(5), value});
             } else if (key.startsWith("log-format.")) {
                 formats.put(key.substring(11), value);
             } else if (key.startsWith("producer.")) {
                 producer.put(key.substring(9), value);
-            } else if (FLAT.contains(key)) {
-                flat.put(key, value);
+            } else if (k != null && k.usedBy(io.handoff.config.Command.SHIP)) {
+                given.put(k, new Given(value, key));
+                byName.put(k, n + 1);
+            } else if (Keys.SHIP_FORMER_NAMES.containsKey(key)) {
+                byFormerName.add(new Object[] {key, value, n + 1});
             } else {
                 throw usage("--config " + file + " line " + (n + 1) + ": unknown key '" + key
                         + "'; accepted keys: " + String.join(", ", KEYS));
+            }
+        }
+        for (Object[] former : byFormerName) {
+            String name = (String) former[0];
+            Key<?> k = Keys.SHIP_FORMER_NAMES.get(name);
+            Integer line = byName.get(k);
+            if (line == null) {
+                given.put(k, new Given((String) former[1], name));
+                err.println("handoff ship: warning: --config " + file + " line " + former[2] + ": '" + name
+                        + "' is the former name of '" + k.name() + "'; it is read as that, rename it");
+            } else {
+                err.println("handoff ship: warning: --config " + file + " line " + former[2] + ": '" + name
+                        + "' is the former name of '" + k.name() + "', which line " + line + " sets too; '"
+                        + k.name() + "' wins");
             }
         }
     }
@@ -407,59 +447,5 @@ public final class ShipCommand implements Callable<Integer> {
             return h;
         }
         throw usage("cannot find this machine's host name: expected --host NAME");
-    }
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
-
-    Duration parseDuration(String key, String v) {
-        Matcher m = DURATION.matcher(v.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw usage("--" + key + " " + v + ": expected a duration such as 200ms, 2s, 5m or 1h");
-        }
-        long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
-            case "ms": return Duration.ofMillis(n);
-            case "s": return Duration.ofSeconds(n);
-            case "m": return Duration.ofMinutes(n);
-            default: return Duration.ofHours(n);
-        }
-    }
-
-    long parseSize(String key, String v) {
-        Matcher m = SIZE.matcher(v.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw usage("--" + key + " " + v + ": expected a size such as 65536, 512KiB or 64MiB");
-        }
-        long n = Long.parseLong(m.group(1));
-        String u = m.group(2) == null ? "b" : m.group(2);
-        int shift = u.startsWith("k") ? 10 : u.startsWith("m") ? 20 : u.startsWith("g") ? 30 : 0;
-        return n << shift;
-    }
-
-    private Duration duration(Map<String, String> flat, String key, Duration fallback) {
-        String v = flat.get(key);
-        return v == null ? fallback : parseDuration(key, v);
-    }
-
-    private long size(Map<String, String> flat, String key, long fallback) {
-        String v = flat.get(key);
-        return v == null ? fallback : parseSize(key, v);
-    }
-
-    private long count(Map<String, String> flat, String key, long fallback) {
-        String v = flat.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // message below
-        }
-        throw usage("--" + key + " " + v + ": expected a positive whole number");
     }
 }

@@ -1,6 +1,7 @@
 package io.handoff.ship;
 
 import io.handoff.avro.SourceKind;
+import io.handoff.config.Keys;
 import io.handoff.raw.Envelope;
 import io.handoff.raw.MultilineJoiner;
 import io.handoff.topics.Sources;
@@ -160,10 +161,13 @@ public final class Tailer implements AutoCloseable {
             }
         }
 
+        /** These files of {@code host} with the table's defaults ({@link Keys}) for every other setting. */
         public static Settings of(String host, List<Source> sources, Path registry) {
             return new Settings(host, sources, registry, null, null, Map.of(), TopicNames.defaults(),
-                    Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), 64L << 20, 100_000,
-                    Duration.ofSeconds(1), Duration.ofSeconds(30), Map.of());
+                    Keys.SHIP_POLL_INTERVAL.defaultValue(), Keys.SHIP_MULTILINE_TIMEOUT.defaultValue(),
+                    Keys.SHIP_ROTATE_GRACE.defaultValue(), Keys.SHIP_BUFFER_BYTES.defaultValue(),
+                    Math.toIntExact(Keys.SHIP_BUFFER_ENTRIES.defaultValue()), Keys.SHIP_REGISTRY_INTERVAL.defaultValue(),
+                    Keys.SHIP_CLOSE_TIMEOUT.defaultValue(), Map.of());
         }
 
         public Settings withMeta(String fleet, String timezone, Map<SourceKind, String> logFormats) {

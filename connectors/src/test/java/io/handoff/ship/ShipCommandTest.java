@@ -71,11 +71,12 @@ class ShipCommandTest {
 
         r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "kern=/var/log/kern.log", "--poll-interval", "fast");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--poll-interval fast: expected a duration such as 200ms, 2s, 5m or 1h"), r.err());
+        assertTrue(r.err().contains("--poll-interval expects a duration like 200ms, 2s, 5m or 1h, got 'fast'"), r.err());
 
         r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "kern=/var/log/kern.log", "--timezone", "Mars/Base");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--timezone Mars/Base: expected a zone such as UTC, +02:00 or Europe/Berlin"), r.err());
+        assertTrue(r.err().contains("--timezone expects a time zone like UTC, +02:00 or Europe/Berlin, got 'Mars/Base'"),
+                r.err());
 
         r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "kern=/a", "--file", "kern=/a");
         assertEquals(2, r.code());
@@ -89,6 +90,9 @@ class ShipCommandTest {
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("usage: handoff ship"), r.out());
         assertTrue(r.out().contains("it never discards an entry"), r.out());
+        assertTrue(r.out().contains("how often idle files are looked at (default 200ms; HANDOFF_SHIP_POLL_INTERVAL)"),
+                r.out());
+        assertTrue(r.out().contains("  handoff.ship.buffer-bytes (HANDOFF_SHIP_BUFFER_BYTES, default 64MiB)"), r.out());
     }
 
     @Test
@@ -109,8 +113,13 @@ class ShipCommandTest {
                 "buffer-bytes=16MiB",
                 "producer.security.protocol=SSL",
                 ""));
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         ShipCommand.Parsed p = ShipCommand.parse(List.of("--config", cfg.toString(), "--fleet", "eu-2",
-                "--file", "kern=/var/log/kern.log"), Map.of());
+                "--file", "kern=/var/log/kern.log"), Map.of(), new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        assertEquals(List.of("host", "fleet", "timezone", "registry", "multiline-timeout", "buffer-bytes").stream()
+                .map(n -> "'" + n + "' is the former name of 'handoff.ship." + n + "'; it is read as that, rename it")
+                .toList(), warnings.toString(StandardCharsets.UTF_8).lines().map(l -> l.replaceFirst(".*line \\d+: ", ""))
+                .toList(), "one warning per former name");
         assertEquals("kafka-1:9092,kafka-2:9092", p.bootstrap());
         Tailer.Settings s = p.settings();
         assertEquals("web-01", s.host());
@@ -160,6 +169,135 @@ class ShipCommandTest {
 
         ShipCommand.Parsed blank = ShipCommand.parse(withFile, Map.of("HANDOFF_BOOTSTRAP_SERVERS", " "));
         assertEquals("file:9092", blank.bootstrap(), "a blank variable is not set");
+    }
+
+    /** Every former name of the ship's file with a value other than the default, and the same by the keys' names. */
+    private static final List<String> FORMER = List.of("host=web-07", "registry=/var/lib/handoff/ship.registry",
+            "fleet=eu-1", "timezone=+02:00", "topic-prefix=eu1", "poll-interval=250ms", "multiline-timeout=3 s",
+            "rotate-grace=7s", "buffer-bytes=1GiB", "buffer-entries=5000", "registry-interval=2s", "close-timeout=1m",
+            "progress-every=0");
+
+    private static Path file(Path dir, String name, List<String> lines) throws IOException {
+        List<String> all = new ArrayList<>(List.of("bootstrap.servers=k:9092", "file.kern=/var/log/kern.log"));
+        all.addAll(lines);
+        return Files.writeString(dir.resolve(name), String.join("\n", all) + "\n");
+    }
+
+    private static ShipCommand.Parsed parse(Map<String, String> env, ByteArrayOutputStream err, String... args) {
+        return ShipCommand.parse(List.of(args), env, new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aFileWithTheFormerNamesReadsAsBeforeWithOneWarningEachNamingTheKey(@TempDir Path dir) throws Exception {
+        Path before = file(dir, "before.conf", FORMER);
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        ShipCommand.Parsed p = parse(Map.of(), warnings, "--config", before.toString());
+        Tailer.Settings s = p.settings();
+        assertEquals("web-07", s.host());
+        assertEquals(Path.of("/var/lib/handoff/ship.registry"), s.registry());
+        assertEquals("eu-1", s.fleet());
+        assertEquals("+02:00", s.timezone());
+        assertEquals("eu1", s.topics().prefix());
+        assertEquals(Duration.ofMillis(250), s.pollInterval());
+        assertEquals(Duration.ofSeconds(3), s.multilineTimeout(), "a space before the unit, as the shipper always read it");
+        assertEquals(Duration.ofSeconds(7), s.rotateGrace());
+        assertEquals(1L << 30, s.maxBufferedBytes());
+        assertEquals(5000, s.maxBufferedEntries());
+        assertEquals(Duration.ofSeconds(2), s.registryInterval());
+        assertEquals(Duration.ofMinutes(1), s.closeTimeout());
+        assertEquals(Duration.ZERO, p.progressEvery());
+        List<String> lines = warnings.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(FORMER.size(), lines.size(), String.join("\n", lines));
+        for (int i = 0; i < FORMER.size(); i++) {
+            String name = FORMER.get(i).substring(0, FORMER.get(i).indexOf('='));
+            String key = name.equals("topic-prefix") ? "handoff.topic-prefix" : "handoff.ship." + name;
+            assertEquals("handoff ship: warning: --config " + before + " line " + (i + 3) + ": '" + name
+                    + "' is the former name of '" + key + "'; it is read as that, rename it", lines.get(i));
+        }
+
+        Path after = file(dir, "after.conf", FORMER.stream()
+                .map(l -> (l.startsWith("topic-prefix") ? "handoff." : "handoff.ship.") + l).toList());
+        ByteArrayOutputStream none = new ByteArrayOutputStream();
+        assertEquals(p, parse(Map.of(), none, "--config", after.toString()), "the keys' names give the same settings");
+        assertEquals("", none.toString(StandardCharsets.UTF_8), "and no warning");
+    }
+
+    @Test
+    void theKeysNameWinsOverItsFormerNameInEitherOrder(@TempDir Path dir) throws Exception {
+        for (List<String> lines : List.of(List.of("poll-interval=1s", "handoff.ship.poll-interval=3s"),
+                List.of("handoff.ship.poll-interval=3s", "poll-interval=1s"))) {
+            Path cfg = file(dir, "both.conf", lines);
+            ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+            assertEquals(Duration.ofSeconds(3), parse(Map.of(), warnings, "--config", cfg.toString())
+                    .settings().pollInterval(), lines.toString());
+            int former = lines.indexOf("poll-interval=1s") + 3;
+            int named = lines.indexOf("handoff.ship.poll-interval=3s") + 3;
+            assertEquals(List.of("handoff ship: warning: --config " + cfg + " line " + former + ": 'poll-interval' is the"
+                    + " former name of 'handoff.ship.poll-interval', which line " + named + " sets too;"
+                    + " 'handoff.ship.poll-interval' wins"), warnings.toString(StandardCharsets.UTF_8).lines().toList());
+        }
+    }
+
+    @Test
+    void theShipsKeysGoDefaultsThenFileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ShipCommand.Parsed defaults = parse(Map.of(), err, "--bootstrap-servers", "k:9092", "--host", "h",
+                "--file", "kern=/k");
+        Tailer.Settings d = defaults.settings();
+        assertEquals(List.of(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ofSeconds(30)), List.of(d.pollInterval(), d.multilineTimeout(),
+                d.rotateGrace(), d.registryInterval(), d.closeTimeout(), defaults.progressEvery()), "the table's defaults");
+        assertEquals(64L << 20, d.maxBufferedBytes());
+        assertEquals(100_000, d.maxBufferedEntries());
+        assertEquals(Path.of("handoff-ship.registry"), d.registry());
+        assertEquals(null, d.fleet());
+        assertEquals(null, d.timezone());
+
+        Path cfg = file(dir, "ship.conf", List.of("handoff.ship.poll-interval=1s", "handoff.ship.fleet=file",
+                "handoff.ship.buffer-entries=10"));
+        Map<String, String> env = Map.of("HANDOFF_SHIP_POLL_INTERVAL", "2s", "HANDOFF_SHIP_FLEET", "env",
+                "HANDOFF_SHIP_HOST", "env-host");
+        Tailer.Settings file = parse(Map.of(), err, "--config", cfg.toString(), "--host", "h").settings();
+        assertEquals(Duration.ofSeconds(1), file.pollInterval());
+        assertEquals("file", file.fleet());
+        assertEquals(10, file.maxBufferedEntries());
+        Tailer.Settings environment = parse(env, err, "--config", cfg.toString()).settings();
+        assertEquals(Duration.ofSeconds(2), environment.pollInterval(), "the environment beats the file");
+        assertEquals("env", environment.fleet());
+        assertEquals("env-host", environment.host());
+        assertEquals(10, environment.maxBufferedEntries(), "the file's value where the environment sets none");
+        Tailer.Settings flags = parse(env, err, "--config", cfg.toString(), "--poll-interval", "4s", "--host", "flag-host")
+                .settings();
+        assertEquals(Duration.ofSeconds(4), flags.pollInterval(), "a flag beats the environment");
+        assertEquals("flag-host", flags.host());
+        assertEquals("env", flags.fleet());
+        assertEquals("", err.toString(StandardCharsets.UTF_8), "no warning for the keys' names");
+    }
+
+    @Test
+    void aBadValueIsAUsageErrorNamingWhereItCameFromAndWhatWasExpected(@TempDir Path dir) throws Exception {
+        Path named = file(dir, "named.conf", List.of("handoff.ship.buffer-bytes=lots"));
+        Result r = run(Map.of(), "--config", named.toString(), "--host", "h");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("handoff ship: handoff.ship.buffer-bytes expects a size like 65536, 512KiB, 64MiB"
+                + " or 1GiB, got 'lots'"), r.err());
+
+        Path former = file(dir, "former.conf", List.of("buffer-entries=0"));
+        r = run(Map.of(), "--config", former.toString(), "--host", "h");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("handoff ship: buffer-entries expects a positive whole number, got '0'"), r.err());
+
+        r = run(Map.of("HANDOFF_SHIP_CLOSE_TIMEOUT", "soon"), "--config", named.toString().replace("named", "former"),
+                "--host", "h", "--buffer-entries", "1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("handoff ship: HANDOFF_SHIP_CLOSE_TIMEOUT expects a duration like 200ms, 2s, 5m or 1h,"
+                + " got 'soon'"), r.err());
+
+        r = run(Map.of(), "--bootstrap-servers", "k:9092", "--file", "kern=/k", "--host", "h", "--progress-every", "-1s");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("handoff ship: --progress-every expects a duration like 200ms, 2s, 5m or 1h, or 0 for"
+                + " never, got '-1s'"), r.err());
+        assertEquals("", r.out());
     }
 
     @Test

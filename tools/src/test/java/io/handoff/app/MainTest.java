@@ -60,9 +60,13 @@ class MainTest {
     }
 
     @Test
-    void runHelpListsEveryHandoffKeyWithItsEnvironmentName() {
+    void runAndShipHelpListEveryKeyWithItsEnvironmentName() {
         Result r = run("run", "--help");
         for (Key<?> key : Keys.of(Command.RUN)) {
+            assertTrue(r.out().contains("  " + key.name() + " (" + key.env()), key.name());
+        }
+        r = run("ship", "--help");
+        for (Key<?> key : Keys.of(Command.SHIP)) {
             assertTrue(r.out().contains("  " + key.name() + " (" + key.env()), key.name());
         }
     }
@@ -142,7 +146,7 @@ class MainTest {
         assertUsage(List.of("demo", "--http-port", "0"),
                 "handoff demo: --http-port is the console's port; it needs --serve\n(see 'handoff demo --help')\n");
         assertUsage(List.of("ship", "--bootstrap-servers", "k:9092", "--host", "h", "--file", "kern=/k", "--buffer-bytes",
-                "lots"), "handoff ship: --buffer-bytes lots: expected a size such as 65536, 512KiB or 64MiB\n"
+                "lots"), "handoff ship: --buffer-bytes expects a size like 65536, 512KiB, 64MiB or 1GiB, got 'lots'\n"
                 + "(see 'handoff ship --help')\n");
         assertUsage(List.of("parse", "--source", "kern", "--year", "twenty"),
                 "handoff parse: bad --year 'twenty': expected a year such as 2026\n(see 'handoff parse --help')\n");
