@@ -14,7 +14,8 @@ import java.util.ResourceBundle;
 /**
  * The table in {@code --help}: an option that sets a key names it as its {@code descriptionKey} and gets
  * the key's help, default and environment variable as its description; a command that {@link ReadsKeys}
- * ends its help with every key it reads.
+ * ends its help with every key it reads. An option that is not the key but takes its default writes
+ * {@code ${bundle:KEY.default}} (in {@code defaultValue} or its description): the table's default of KEY.
  */
 public final class KeyHelp {
     private KeyHelp() {}
@@ -76,10 +77,17 @@ public final class KeyHelp {
         return text.replace("%", "%%");
     }
 
-    /** Option descriptions by key name, made from the table. */
+    /** What {@code ${bundle:KEY.default}} names: the key's default. */
+    static final String DEFAULT = ".default";
+
+    /** Option descriptions by key name and the keys' defaults by {@code KEY.default}, made from the table. */
     private static final class Bundle extends ResourceBundle {
         @Override
         protected Object handleGetObject(String name) {
+            if (name.endsWith(DEFAULT)) {
+                Key<?> k = Keys.named(name.substring(0, name.length() - DEFAULT.length()));
+                return k == null ? null : k.defaultText();
+            }
             Key<?> k = Keys.named(name);
             return k == null ? null : literal(describe(k));
         }

@@ -101,9 +101,10 @@ final class RunCommand implements Callable<Integer>, ReadsKeys {
     Path config;
     @Option(names = "--application-id", paramLabel = "ID", descriptionKey = "application.id")
     String applicationId;
-    @Option(names = "--create-topics", description = "create missing topics (with --partitions, replication from the broker default)")
+    @Option(names = "--create-topics", description = "create missing topics (with --partitions, replication as the broker's"
+            + " default.replication.factor)")
     boolean createTopics;
-    @Option(names = "--partitions", paramLabel = "N", description = "partitions of created topics (default 6)")
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "6", description = "partitions of created topics (default ${DEFAULT-VALUE})")
     String partitions;
     @Option(names = "--http-port", paramLabel = "N", descriptionKey = "handoff.http-port")
     String httpPort;
@@ -154,7 +155,7 @@ final class RunCommand implements Callable<Integer>, ReadsKeys {
             Cli.value(spec, "--http-bind", Type.ADDRESS, httpBind);
             overrides.put(Keys.HTTP_BIND.name(), httpBind);
         }
-        int partitions = this.partitions == null ? 6 : Cli.value(spec, "--partitions", Type.POSITIVE_INT, this.partitions);
+        int partitions = Cli.value(spec, "--partitions", Type.POSITIVE_INT, this.partitions);
         Map<String, String> settings;
         HandoffConfig config;
         int httpPort;

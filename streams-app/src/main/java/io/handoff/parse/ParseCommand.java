@@ -66,15 +66,15 @@ public final class ParseCommand implements Callable<Integer> {
             description = "one of: ${COMPLETION-CANDIDATES}")
     String source;
     @Option(names = "--timezone", paramLabel = "ZONE", description = {"zone of stamps written without one (nginx error, PHP-FPM"
-            + " log and slowlog, syslog and dmesg -T kernel lines); default UTC"})
+            + " log and slowlog, syslog and dmesg -T kernel lines); unset: ${bundle:handoff.timezone.default}"})
     String timezone;
-    @Option(names = "--log-format", paramLabel = "FORMAT", description = {"nginx-access: the log_format string, or 'combined'"
-            + " (default) or 'main'; php-fpm-access: the pool's access.format (default: PHP-FPM's own, as for"
-            + " handoff.fpm.access-format)"})
+    @Option(names = "--log-format", paramLabel = "FORMAT", description = {"nginx-access: the log_format string, 'combined'"
+            + " or 'main' (unset: ${bundle:handoff.nginx.log-format.default}); php-fpm-access: the pool's access.format"
+            + " (unset: PHP-FPM's own, as for handoff.fpm.access-format)"})
     String format;
     @Option(names = "--boot-time", paramLabel = "ISO", description = "the host's boot time (e.g. 2026-11-21T08:00:00Z), for raw dmesg [secs.usec] stamps")
     String bootTime;
-    @Option(names = "--year", paramLabel = "N", description = "the year of syslog stamps, which carry none (default: the current UTC year)")
+    @Option(names = "--year", paramLabel = "N", description = "the year of syslog stamps, which carry none (unset: the current UTC year)")
     String year;
     @Parameters(arity = "0..*", paramLabel = "FILE", hidden = true)
     List<String> files = new ArrayList<>();

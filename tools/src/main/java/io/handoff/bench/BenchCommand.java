@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.handoff.config.HandoffConfig;
 import io.handoff.cli.Cli;
 import io.handoff.cli.HelpOption;
-import io.handoff.config.Keys;
 import io.handoff.avro.SourceKind;
 import io.handoff.correlate.CorrelateStores;
 import io.handoff.correlate.HostCorrelator;
@@ -115,18 +114,20 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     HelpOption help;
-    @Option(names = "--hosts", paramLabel = "N", description = "hosts in the fleet (default 1000)")
+    @Option(names = "--hosts", paramLabel = "N", defaultValue = "1000", description = "hosts in the fleet (default ${DEFAULT-VALUE})")
     String hosts;
-    @Option(names = "--lines", paramLabel = "L", description = {"entries to ship in the throughput run (default 300000); the"
+    @Option(names = "--lines", paramLabel = "L", defaultValue = "300000", description = {"entries to ship in the throughput run"
+            + " (default ${DEFAULT-VALUE}); the"
             + " healthy rate per host follows from L, N and the event-time span the bursts need"})
     String lines;
     @Option(names = "--seconds", paramLabel = "S", description = "instead of --lines: event-time span of the stream, at 10 lines/s per host")
     String seconds;
-    @Option(names = "--bursts", paramLabel = "K", description = "injected bursts, cycling through the 13 root causes (default 26)")
+    @Option(names = "--bursts", paramLabel = "K", defaultValue = "26",
+            description = "injected bursts, cycling through the 13 root causes (default ${DEFAULT-VALUE})")
     String bursts;
-    @Option(names = "--partitions", paramLabel = "P", description = "partitions of every topic (default 4)")
+    @Option(names = "--partitions", paramLabel = "P", defaultValue = "4", description = "partitions of every topic (default ${DEFAULT-VALUE})")
     String partitions;
-    @Option(names = "--instances", paramLabel = "1|2", description = "2: also run the stream on two instances sharing the application id")
+    @Option(names = "--instances", paramLabel = "1|2", defaultValue = "1", description = "2: also run the stream on two instances sharing the application id")
     String instances;
     @Option(names = "--kill-one", description = {"with --instances 2: crash one instance halfway, then compare incident ids"
             + " with the one-instance run (read_committed): none lost, none duplicated"})
@@ -137,27 +138,30 @@ public final class BenchCommand implements Callable<Integer> {
     boolean storm;
     @Option(names = "--json", description = "one JSON object on stdout instead of the table")
     boolean json;
-    @Option(names = "--sec", paramLabel = "PATH", description = "SEC rule file (default bench/sec/handoff.sec)")
+    @Option(names = "--sec", paramLabel = "PATH", description = "SEC rule file (unset: bench/sec/handoff.sec from here or from ..)")
     String sec;
     @Option(names = "--no-sec", description = "skip SEC")
     boolean noSec;
-    @Option(names = "--quiet", paramLabel = "D", description = "quiet period of the throughput runs (default 30s)")
+    @Option(names = "--quiet", paramLabel = "D", defaultValue = "${bundle:handoff.quiet-period.default}",
+            description = "quiet period of the throughput runs (default ${DEFAULT-VALUE}, as handoff.quiet-period)")
     String quiet;
-    @Option(names = "--grace", paramLabel = "D", description = "grace of the throughput runs (default 10s)")
+    @Option(names = "--grace", paramLabel = "D", defaultValue = "${bundle:handoff.grace.default}",
+            description = "grace of the throughput runs (default ${DEFAULT-VALUE}, as handoff.grace)")
     String grace;
-    @Option(names = "--live-bursts", paramLabel = "N", description = "bursts in the live segment (default 13; 0 skips it)")
+    @Option(names = "--live-bursts", paramLabel = "N", defaultValue = "13",
+            description = "bursts in the live segment (default ${DEFAULT-VALUE}; 0 skips it)")
     String liveBursts;
-    @Option(names = "--live-quiet", paramLabel = "D", description = "quiet period of the live segment (default: --quiet)")
+    @Option(names = "--live-quiet", paramLabel = "D", description = "quiet period of the live segment (unset: --quiet's)")
     String liveQuiet;
-    @Option(names = "--live-grace", paramLabel = "D", description = "grace of the live segment (default: --grace)")
+    @Option(names = "--live-grace", paramLabel = "D", description = "grace of the live segment (unset: --grace's)")
     String liveGrace;
-    @Option(names = "--samples", paramLabel = "DIR", description = "the captures (default samples/fleet, else the copy inside the jar)")
+    @Option(names = "--samples", paramLabel = "DIR", description = "the captures (unset: samples/fleet from here or from .., else the copy inside the jar)")
     String samples;
-    @Option(names = "--timeout", paramLabel = "D", description = "give up a phase after this long (default 10m)")
+    @Option(names = "--timeout", paramLabel = "D", defaultValue = "10m", description = "give up a phase after this long (default ${DEFAULT-VALUE})")
     String timeout;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"a Kafka Streams or client setting for the topology"
-            + " (repeatable); the throughput runs set max.task.idle.ms=1000 (--set max.task.idle.ms=0 for Streams'"
-            + " default), the live segment runs with Streams' defaults"})
+            + " (repeatable); the throughput runs set max.task.idle.ms=1000 (--set max.task.idle.ms=0 for Streams' own"
+            + " value), the live segment runs with Streams' defaults"})
     List<String> set = new ArrayList<>();
     @Option(names = "--report", paramLabel = "FILE", description = "also write the JSON report to FILE")
     String report;
@@ -265,35 +269,33 @@ public final class BenchCommand implements Callable<Integer> {
             }
             streams.put(kv.substring(0, e).strip(), kv.substring(e + 1).strip());
         }
-        if (v.containsKey("seconds") && v.containsKey("lines")) {
+        if (v.containsKey("seconds") && spec.commandLine().getParseResult().hasMatchedOption("--lines")) {
             throw usage("give either --seconds S or --lines L, not both");
         }
         if (v.containsKey("sec") && v.containsKey("no-sec")) {
             throw usage("give either --sec PATH or --no-sec, not both");
         }
-        int instances = (int) number(v, "instances", 1, 1, 2);
+        int instances = (int) number(v, "instances", 1, 2);
         boolean kill = v.containsKey("kill-one");
         if (kill && instances != 2) {
             throw usage("--kill-one needs --instances 2 (one instance is crashed, the other takes over)");
         }
-        Duration quiet = duration(v, "quiet", Keys.QUIET_PERIOD.defaultValue());
-        Duration grace = duration(v, "grace", Keys.GRACE.defaultValue());
-        long lines = v.containsKey("seconds") ? -1 : number(v, "lines", 300_000, 1, Long.MAX_VALUE);
-        return new Options((int) number(v, "hosts", 1000, 1, 1_000_000), lines,
-                number(v, "seconds", -1, 1, 86_400 * 7), (int) number(v, "bursts", 26, 0, 100_000),
-                (int) number(v, "partitions", 4, 1, 64), instances, kill, json,
+        Duration quiet = duration(v, "quiet");
+        Duration grace = duration(v, "grace");
+        long lines = v.containsKey("seconds") ? -1 : number(v, "lines", 1, Long.MAX_VALUE);
+        return new Options((int) number(v, "hosts", 1, 1_000_000), lines,
+                v.containsKey("seconds") ? number(v, "seconds", 1, 86_400 * 7) : -1, (int) number(v, "bursts", 0, 100_000),
+                (int) number(v, "partitions", 1, 64), instances, kill, json,
                 v.containsKey("sec") ? Path.of(v.get("sec")) : null, v.containsKey("no-sec"), quiet, grace,
-                (int) number(v, "live-bursts", 13, 0, 1000), duration(v, "live-quiet", quiet),
-                duration(v, "live-grace", grace), v.containsKey("samples") ? Path.of(v.get("samples")) : null,
-                duration(v, "timeout", Duration.ofMinutes(10)), Map.copyOf(streams),
+                (int) number(v, "live-bursts", 0, 1000), v.containsKey("live-quiet") ? duration(v, "live-quiet") : quiet,
+                v.containsKey("live-grace") ? duration(v, "live-grace") : grace,
+                v.containsKey("samples") ? Path.of(v.get("samples")) : null, duration(v, "timeout"), Map.copyOf(streams),
                 v.containsKey("report") ? Path.of(v.get("report")) : null, storm);
     }
 
-    private long number(Map<String, String> v, String name, long dflt, long min, long max) {
+    /** The option's value (given, or its default) as a whole number from min to max. */
+    private long number(Map<String, String> v, String name, long min, long max) {
         String s = v.get(name);
-        if (s == null) {
-            return dflt;
-        }
         long n;
         try {
             n = Long.parseLong(s.replace("_", "").replace(",", ""));
@@ -307,11 +309,9 @@ public final class BenchCommand implements Callable<Integer> {
         return n;
     }
 
-    private Duration duration(Map<String, String> v, String name, Duration dflt) {
+    /** The option's value (given, or its default) as a duration. */
+    private Duration duration(Map<String, String> v, String name) {
         String s = v.get(name);
-        if (s == null) {
-            return dflt;
-        }
         Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(s.strip());
         if (!m.matches()) {
             throw usage("--" + name + ": expected a duration like 500ms, 30s, 2m or 1h, got '" + s + "'");

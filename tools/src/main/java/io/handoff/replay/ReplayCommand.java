@@ -110,21 +110,24 @@ public final class ReplayCommand {
         HelpOption help;
         @Parameters(arity = "0..*", paramLabel = "DIR", hidden = true)
         List<String> operands = new ArrayList<>();
-        @Option(names = "--format", paramLabel = "text|json", description = {"text: readable lines (default); json: one object per line",
+        @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = {"text: readable lines;"
+            + " json: one object per line (default ${DEFAULT-VALUE})",
             "{\"type\":\"incident\"|\"warning\"|\"fleet_incident\", ...}"})
         String format;
         @Option(names = "--bootstrap-servers", paramLabel = "LIST", description = "a Kafka cluster to use instead of the in-process broker")
         String bootstrapServers;
-        @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema Registry (default: in-memory, mock://)")
+        @Option(names = "--schema-registry-url", paramLabel = "URL", descriptionKey = "schema.registry.url")
         String schemaRegistryUrl;
         @Option(names = "--config", paramLabel = "FILE", description = "properties: handoff.* keys and Kafka settings")
         Path config;
-        @Option(names = "--topic-prefix", paramLabel = "P", description = {"topic prefix (default: handoff in-process;"
+        @Option(names = "--topic-prefix", paramLabel = "P", description = {"topic prefix (unset: ${bundle:handoff.topic-prefix.default} in-process;"
                 + " handoff-replay-<id> on a cluster, so a replay never mixes with a live pipeline's topics)"})
         String topicPrefix;
-        @Option(names = "--partitions", paramLabel = "N", description = "partitions of the topics it creates (default 2)")
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "2",
+                description = "partitions of the topics it creates (default ${DEFAULT-VALUE})")
         String partitions;
-        @Option(names = "--timeout", paramLabel = "DURATION", description = "give up after this long (default 10m)")
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
+                description = "give up after this long (default ${DEFAULT-VALUE})")
         String timeout;
         @Option(names = "--html", paramLabel = "FILE", description = {"also write the incidents, their causal chains and the"
                 + " fleet heatmap into one self-contained HTML file (opens from disk, loads nothing from the network)"})
@@ -175,7 +178,7 @@ public final class ReplayCommand {
                 loaded = loaded.withLimits(loaded.limits().withoutAgeBound()); // recorded time: any age is expected
             }
             boolean idleSet = ConfigLoader.isSet(config, env, Keys.IDLE_CLOSE.name());
-            int partitions = this.partitions == null ? 2 : Cli.value(spec, "--partitions", Type.POSITIVE_INT, this.partitions);
+            int partitions = Cli.value(spec, "--partitions", Type.POSITIVE_INT, this.partitions);
             View view = new View(html, null, "handoff replay of " + dir, null);
             Path tmp = tempDir();
             try {
@@ -216,16 +219,19 @@ public final class ReplayCommand {
         HelpOption help;
         @Parameters(arity = "0..*", paramLabel = "ARG", hidden = true)
         List<String> operands = new ArrayList<>();
-        @Option(names = "--format", paramLabel = "text|json", description = "text: readable lines (default); json: one object per line")
+        @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
+                description = "text: readable lines; json: one object per line (default ${DEFAULT-VALUE})")
         String format;
-        @Option(names = "--timeout", paramLabel = "DURATION", description = "give up after this long (default 10m)")
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
+                description = "give up after this long (default ${DEFAULT-VALUE})")
         String timeout;
         @Option(names = "--html", paramLabel = "FILE", description = "also write the incidents, chains and fleet heatmap into one self-contained HTML file")
         String html;
         @Option(names = "--serve", description = {"serve the incident console on http://127.0.0.1:PORT/ while the demo runs and"
                 + " after it has finished, until Ctrl-C"})
         boolean serve;
-        @Option(names = "--http-port", paramLabel = "N", description = "the console's port with --serve (default 8080; 0 picks a free one)")
+        @Option(names = "--http-port", paramLabel = "N", defaultValue = "${bundle:handoff.http-port.default}",
+                description = "the console's port with --serve (default ${DEFAULT-VALUE}, as handoff.http-port; 0 picks a free one)")
         String httpPort;
 
         private final PrintStream out;
@@ -241,11 +247,10 @@ public final class ReplayCommand {
             boolean json = json(spec, format);
             Duration timeout = timeout(spec, this.timeout);
             Path html = this.html == null ? null : htmlFile(spec, this.html);
-            if (httpPort != null && !serve) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--http-port") && !serve) {
                 throw Cli.usage(spec, "--http-port is the console's port; it needs --serve");
             }
-            Integer servePort = serve ? Cli.value(spec, "--http-port", Type.PORT,
-                    httpPort == null ? Keys.HTTP_PORT.defaultText() : httpPort) : null;
+            Integer servePort = serve ? Cli.value(spec, "--http-port", Type.PORT, httpPort) : null;
             if (!operands.isEmpty()) {
                 throw Cli.usage(spec, "takes no operands (to replay your own logs use 'handoff replay DIR')");
             }
@@ -283,7 +288,7 @@ public final class ReplayCommand {
     }
 
     private static boolean json(CommandSpec spec, String format) {
-        if (format == null || format.equals("text")) {
+        if (format.equals("text")) {
             return false;
         }
         if (format.equals("json")) {
@@ -293,7 +298,7 @@ public final class ReplayCommand {
     }
 
     private static Duration timeout(CommandSpec spec, String text) {
-        return text == null ? Duration.ofMinutes(10) : Cli.value(spec, "--timeout", Type.DURATION, text);
+        return Cli.value(spec, "--timeout", Type.DURATION, text);
     }
 
     /** What to show besides the printed incidents: an offline report, and the console while it runs. */

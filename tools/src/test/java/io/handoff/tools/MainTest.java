@@ -1,39 +1,34 @@
-package io.handoff.app;
+package io.handoff.tools;
 
-import io.handoff.config.Command;
+import io.handoff.app.HandoffRun;
 import io.handoff.config.Key;
 import io.handoff.config.Keys;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import static io.handoff.app.HandoffRun.handoff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line's contract: exit codes 0/1/2 and messages that say what was expected. */
 class MainTest {
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(List.of(args), new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void noCommandPrintsUsageAndExits2() {
-        Result r = run();
+        HandoffRun r = handoff();
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("usage: handoff <command> [options]"), r.err());
         assertEquals("", r.out());
@@ -41,7 +36,7 @@ class MainTest {
 
     @Test
     void unknownCommandNamesTheAcceptedOnes() {
-        Result r = run("repaly");
+        HandoffRun r = handoff("repaly");
         assertEquals(2, r.code());
         assertEquals("handoff: unknown command 'repaly'; expected one of: demo, replay, run, ship, parse, bench, help\n", r.err());
     }
@@ -49,44 +44,101 @@ class MainTest {
     @Test
     void everyCommandHasHelpOnStdoutWithExit0() {
         for (String c : List.of("demo", "replay", "run", "ship", "parse", "bench")) {
-            Result r = run(c, "--help");
+            HandoffRun r = handoff(c, "--help");
             assertEquals(0, r.code(), c);
             assertTrue(r.out().startsWith("usage: handoff " + c), c + ": " + r.out());
             assertEquals("", r.err(), c);
         }
-        Result r = run("help", "replay");
+        HandoffRun r = handoff("help", "replay");
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("usage: handoff replay DIR"), r.out());
     }
 
     @Test
     void runAndShipHelpListEveryKeyWithItsEnvironmentName() {
-        Result r = run("run", "--help");
-        for (Key<?> key : Keys.of(Command.RUN)) {
+        HandoffRun r = handoff("run", "--help");
+        for (Key<?> key : Keys.of(io.handoff.config.Command.RUN)) {
             assertTrue(r.out().contains("  " + key.name() + " (" + key.env()), key.name());
         }
-        r = run("ship", "--help");
-        for (Key<?> key : Keys.of(Command.SHIP)) {
+        r = handoff("ship", "--help");
+        for (Key<?> key : Keys.of(io.handoff.config.Command.SHIP)) {
             assertTrue(r.out().contains("  " + key.name() + " (" + key.env()), key.name());
         }
+    }
+
+    /**
+     * Every "default X" an option's help states, where X is not the option's real default: picocli's default value
+     * (what the command reads when the flag is not given) or, for an option that sets a key, the table's.
+     */
+    static List<String> wrongDefaults(CommandLine root, int[] checked) {
+        List<String> wrong = new ArrayList<>();
+        for (CommandLine c : root.getSubcommands().values()) {
+            for (OptionSpec o : c.getCommandSpec().options()) {
+                String where = "handoff " + c.getCommandName() + " " + o.longestName();
+                String text = String.join(" ", o.renderedDescription());
+                Key<?> key = Keys.named(o.descriptionKey());
+                if (key != null) {
+                    checked[0]++;
+                    String stated = key.defaultText() == null ? "(" + key.env() + ")"
+                            : "(default " + key.defaultText() + "; " + key.env() + ")";
+                    if (!text.endsWith(stated)) {
+                        wrong.add(where + ": '" + text + "' does not end with the table's " + stated);
+                    }
+                    continue;
+                }
+                Matcher m = STATED_DEFAULT.matcher(text);
+                while (m.find()) {
+                    checked[0]++;
+                    if (!m.group(1).equals(o.defaultValue())) {
+                        wrong.add(where + ": states default '" + m.group(1) + "', its default value is " + o.defaultValue());
+                    }
+                }
+            }
+        }
+        return wrong;
+    }
+
+    /** "default X" (not "defaults", not a setting such as default.replication.factor): X is what it states. */
+    private static final Pattern STATED_DEFAULT = Pattern.compile("(?i)\\bdefault\\b(?![.-])\\s*:?\\s*([^;,)\\s]*)");
+
+    @Test
+    void noHelpStatesADefaultOtherThanTheRealOne() {
+        int[] checked = {0};
+        assertEquals(List.of(), wrongDefaults(HandoffRun.commandLine(), checked));
+        assertTrue(checked[0] >= 30, "the stated defaults of every command are checked, " + checked[0] + " found");
+
+        // and a default typed by hand that differs is caught
+        int[] one = {0};
+        CommandLine typo = new CommandLine(new Typo());
+        assertEquals(List.of("handoff typo --timeout: states default '10m', its default value is 5m"),
+                wrongDefaults(new CommandLine(new Root()).addSubcommand(typo), one));
+    }
+
+    @Command(name = "handoff")
+    static final class Root {}
+
+    @Command(name = "typo")
+    static final class Typo {
+        @Option(names = "--timeout", defaultValue = "5m", description = "give up after this long (default 10m)")
+        String timeout;
     }
 
     @Test
     void badFlagValuesSayWhatWasExpected(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("web-01"));
-        Result r = run("replay", dir.toString(), "--format", "xml");
+        HandoffRun r = handoff("replay", dir.toString(), "--format", "xml");
         assertEquals(2, r.code());
         assertEquals("handoff replay: --format expects text or json, got 'xml'\n(see 'handoff replay --help')\n", r.err());
 
-        r = run("replay", dir.toString(), "--timeout", "soon");
+        r = handoff("replay", dir.toString(), "--timeout", "soon");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("handoff replay: --timeout expects a duration like 500ms, 30s, 5m, 1h or PT30S,"
                 + " got 'soon'"), r.err());
 
-        r = run("replay", dir.toString(), "--partitions", "0");
+        r = handoff("replay", dir.toString(), "--partitions", "0");
         assertEquals("handoff replay: --partitions expects a positive whole number, got '0'\n(see 'handoff replay --help')\n", r.err());
 
-        r = run("replay", dir.toString(), "--colour");
+        r = handoff("replay", dir.toString(), "--colour");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("handoff replay: unknown option '--colour'; expected one of: --bootstrap-servers LIST,"),
                 r.err());
@@ -94,23 +146,23 @@ class MainTest {
 
     @Test
     void replayChecksItsFolderBeforeStartingAnything(@TempDir Path dir) throws Exception {
-        Result r = run("replay");
+        HandoffRun r = handoff("replay");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("handoff replay: expected one folder DIR holding a folder per host, got none"), r.err());
 
-        r = run("replay", dir.resolve("missing").toString());
+        r = handoff("replay", dir.resolve("missing").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("is not a folder; expected DIR/<host>/nginx-error.log"), r.err());
 
         Files.writeString(dir.resolve("nginx-error.log"), "x\n");
-        r = run("replay", dir.toString());
+        r = handoff("replay", dir.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("holds no host folders"), r.err());
     }
 
     @Test
     void runWithoutAClusterPointsAtTheWaysToGiveOne() {
-        Result r = run("run", "--application-id", "x");
+        HandoffRun r = handoff("run", "--application-id", "x");
         if (System.getenv("HANDOFF_BOOTSTRAP_SERVERS") == null) {
             assertEquals(2, r.code());
             assertTrue(r.err().startsWith("handoff run: no Kafka cluster given: expected --bootstrap-servers,"
@@ -120,14 +172,14 @@ class MainTest {
 
     @Test
     void parseRejectsAnUnknownSourceWithTheAcceptedKinds() {
-        Result r = run("parse", "--source", "apache");
+        HandoffRun r = handoff("parse", "--source", "apache");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("nginx-access, nginx-error, php-fpm, php-fpm-slow, php-fpm-access, kern"), r.err());
     }
 
     /** Exit code 2 and exactly this on stderr, nothing on stdout. */
     private static void assertUsage(List<String> args, String expected) {
-        Result r = run(args.toArray(new String[0]));
+        HandoffRun r = handoff(args.toArray(new String[0]));
         assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
         assertEquals(expected, r.err(), String.join(" ", args));
         assertEquals("", r.out(), String.join(" ", args));
@@ -156,7 +208,7 @@ class MainTest {
                 "handoff help: unknown command 'shipp'; expected one of: demo, replay, run, ship, parse, bench, help\n"
                         + "(see 'handoff help --help')\n");
 
-        Result r = run("ship", "--host", "h", "--colour", "red");
+        HandoffRun r = handoff("ship", "--host", "h", "--colour", "red");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("handoff ship: unknown option '--colour'; expected one of: --bootstrap-servers LIST,"
                 + " --buffer-bytes SIZE, --buffer-entries N, --close-timeout DURATION, --config FILE, --file KIND=PATH,"), r.err());
@@ -174,23 +226,23 @@ class MainTest {
 
     @Test
     void versionAndHelpOfTheWholeCommand() {
-        Result r = run("--version");
+        HandoffRun r = handoff("--version");
         assertEquals(0, r.code());
-        assertEquals("handoff " + Main.VERSION + "\n", r.out());
-        assertEquals(r.out(), run("version").out());
-        r = run("--help");
+        assertEquals("handoff " + HandoffRun.VERSION + "\n", r.out());
+        assertEquals(r.out(), handoff("version").out());
+        r = handoff("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("usage: handoff <command> [options]"), r.out());
         for (String c : List.of("demo", "replay", "run", "ship", "parse", "bench", "help")) {
             assertTrue(r.out().contains("\n  " + c + " "), c + " is listed: " + r.out());
         }
-        assertEquals(r.out(), run("help").out());
-        assertEquals(run("ship", "--help").out(), run("help", "ship").out());
+        assertEquals(r.out(), handoff("help").out());
+        assertEquals(handoff("ship", "--help").out(), handoff("help", "ship").out());
     }
 
     @Test
     void completionIsABashScriptThatCompletesCommandsAndValues(@TempDir Path dir) throws Exception {
-        Result r = run("completion");
+        HandoffRun r = handoff("completion");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("complete -F _complete_handoff"), r.out());
         Path bash = Path.of("/bin/bash");
