@@ -68,19 +68,6 @@ class LayersTest {
                     "classify", "correlate", "fleet", "topology", "ship", "app")),
             entry("tools", Set.of("app", "replay", "bench")));
 
-    /**
-     * The exceptions, each a class and what it may use beyond its package's row: {@code handoff parse}, the
-     * parse stage's own command, reads its flags with the command line's shared parts.
-     */
-    static boolean excepted(JavaClass from, JavaClass to) {
-        String f = from.getName();
-        String t = to.getName();
-        if (t.startsWith("io.handoff.cli.")) {
-            return f.equals("io.handoff.parse.ParseCommand") || f.startsWith("io.handoff.parse.ParseCommand$");
-        }
-        return false;
-    }
-
     /** The package under {@code io.handoff} ("parse", "embedded.junit"), or null for a class outside it. */
     static String packageOf(JavaClass c) {
         String p = c.getBaseComponentType().getPackageName();
@@ -104,7 +91,7 @@ class LayersTest {
             for (Dependency d : c.getDirectDependenciesFromSelf()) {
                 JavaClass target = d.getTargetClass().getBaseComponentType();
                 String to = packageOf(target);
-                if (to == null || to.equals(from) || allowed.contains(to) || excepted(c, target)) {
+                if (to == null || to.equals(from) || allowed.contains(to)) {
                     continue;
                 }
                 out.add("io.handoff." + from + " may not use io.handoff." + to + ": " + d.getDescription());

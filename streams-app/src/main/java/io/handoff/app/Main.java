@@ -2,7 +2,6 @@ package io.handoff.app;
 
 import io.handoff.cli.Cli;
 import io.handoff.cli.HelpOption;
-import io.handoff.parse.ParseCommand;
 import io.handoff.ship.ShipCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;

@@ -2,7 +2,8 @@
  * One parser per log source: pure, thread-safe functions from a line (or a joined multi-line entry)
  * to a typed Avro record and a UTC event time, or to a {@link io.handoff.parse.ParseOutcome.Failed}
  * whose reason says what was expected where. No Kafka types here. Get them from
- * {@link io.handoff.parse.Parsers#forKind}; {@link io.handoff.parse.ParseCommand} is {@code handoff parse}.
+ * {@link io.handoff.parse.Parsers#forKind}; {@link io.handoff.parse.ParseRun} is what
+ * {@code handoff parse} does with its files.
  *
  * <p>Choices worth knowing:
  * <ul>

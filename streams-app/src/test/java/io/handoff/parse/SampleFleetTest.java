@@ -77,7 +77,7 @@ class SampleFleetTest {
     static List<MultilineJoiner.Entry> entries(SourceKind kind, Path file) throws IOException {
         List<MultilineJoiner.Entry> out = new ArrayList<>();
         try (var in = Files.newInputStream(file)) {
-            ParseCommand.LineReader r = new ParseCommand.LineReader(in);
+            ParseRun.LineReader r = new ParseRun.LineReader(in);
             MultilineJoiner j = MultilineJoiner.forKind(kind);
             String line;
             while ((line = r.next()) != null) {

@@ -1,6 +1,7 @@
-package io.handoff.parse;
+package io.handoff.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.handoff.parse.ParseRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,8 +135,8 @@ class ParseCommandTest {
     @Test
     void reasonGroupsDropPerLineSpecifics() {
         assertEquals("nginx error line: no '[level]' after the timestamp",
-                ParseCommand.reasonGroup("nginx error line: no '[level]' after the timestamp at column 21 (found 'x')"));
+                ParseRun.reasonGroup("nginx error line: no '[level]' after the timestamp at column 21 (found 'x')"));
         assertEquals("PHP-FPM slowlog entry",
-                ParseCommand.reasonGroup("PHP-FPM slowlog entry: line 3 is not a '[0x…] function() file:line' frame (found 'garbage')"));
+                ParseRun.reasonGroup("PHP-FPM slowlog entry: line 3 is not a '[0x…] function() file:line' frame (found 'garbage')"));
     }
 }
