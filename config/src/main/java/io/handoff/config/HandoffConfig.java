@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Everything the topology needs, resolved from defaults, a properties file, {@code HANDOFF_*}
@@ -66,17 +67,6 @@ public record HandoffConfig(
         boolean eventsTopic,
         boolean ticks) {
 
-    /** Without the two switches of the correlator's input: no events topic, ticks on. */
-    public HandoffConfig(TopicNames topics, ZoneId defaultZone, String nginxLogFormat, String fpmAccessFormat,
-                         Duration quietPeriod, Duration lookBack, Duration grace, Duration idleClose, int evidenceCap,
-                         Duration fleetWindow, int fleetMinHosts, double fleetMinShare, Duration activeWindow,
-                         Duration recurrenceTolerance, int recurrenceMin, int recurrenceDays, Map<String, String> streams,
-                         Limits limits, Duration sourceIdle) {
-        this(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace, idleClose, evidenceCap,
-                fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance, recurrenceMin, recurrenceDays,
-                streams, limits, sourceIdle, Keys.EVENTS_ENABLED.defaultValue(), Keys.CORRELATE_TICKS.defaultValue());
-    }
-
     /**
      * Bounds on one record, so that no line, however mistimed or large, can stop the application.
      *
@@ -117,16 +107,6 @@ public record HandoffConfig(
         public Limits withoutAgeBound() {
             return new Limits(Duration.ZERO, maxEventLead, maxLineBytes, maxEntryBytes, unreachableAfter);
         }
-    }
-
-    /** A configuration with the default {@link Limits} and source-idle, for callers that set no bounds of their own. */
-    public HandoffConfig(TopicNames topics, ZoneId defaultZone, String nginxLogFormat, String fpmAccessFormat,
-                         Duration quietPeriod, Duration lookBack, Duration grace, Duration idleClose, int evidenceCap,
-                         Duration fleetWindow, int fleetMinHosts, double fleetMinShare, Duration activeWindow,
-                         Duration recurrenceTolerance, int recurrenceMin, int recurrenceDays, Map<String, String> streams) {
-        this(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace, idleClose, evidenceCap,
-                fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance, recurrenceMin, recurrenceDays,
-                streams, Limits.defaults(), Keys.SOURCE_IDLE.defaultValue());
     }
 
     /** The defaults of {@link Keys}, for tests and the embedded mode. */
@@ -187,48 +167,104 @@ public record HandoffConfig(
         return text == null ? key.defaultValue() : key.read(text);
     }
 
+    /** The same configuration with other topic names. */
     public HandoffConfig withTopics(TopicNames t) {
-        return new HandoffConfig(t, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
-                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, ticks);
+        return with(c -> c.topics = t);
     }
 
     /** The same configuration with these times of closing an incident. */
     public HandoffConfig withCloseTimes(Duration quiet, Duration grace, Duration idleClose) {
-        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quiet, lookBack, grace,
-                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, ticks);
+        return with(c -> {
+            c.quietPeriod = quiet;
+            c.grace = grace;
+            c.idleClose = idleClose;
+        });
     }
 
+    /** The same configuration with these Kafka Streams and client settings instead of its own. */
     public HandoffConfig withStreams(Map<String, String> props) {
-        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
-                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, Map.copyOf(props), limits, sourceIdle, eventsTopic, ticks);
+        return with(c -> c.streams = Map.copyOf(props));
     }
 
+    /** The same configuration with this wall-clock idle close. */
     public HandoffConfig withIdleClose(Duration d) {
-        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
-                d, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, ticks);
+        return with(c -> c.idleClose = d);
     }
 
+    /** The same configuration with these bounds on one record. */
     public HandoffConfig withLimits(Limits l) {
-        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
-                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, l, sourceIdle, eventsTopic, ticks);
+        return with(c -> c.limits = l);
     }
 
     /** With or without the opt-in {@code handoff.events} topic. */
     public HandoffConfig withEventsTopic(boolean on) {
-        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
-                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, on, ticks);
+        return with(c -> c.eventsTopic = on);
     }
 
     /** With ticks for lines without signal (true), or every line whole to the correlator (false). */
     public HandoffConfig withTicks(boolean on) {
-        return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
-                idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
-                recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, on);
+        return with(c -> c.ticks = on);
+    }
+
+    /** A copy of this configuration with what {@code change} sets on it: the one place every field is copied. */
+    private HandoffConfig with(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The fields of a configuration, to change some of them before building a new one. */
+    private static final class Copy {
+        TopicNames topics;
+        ZoneId defaultZone;
+        String nginxLogFormat;
+        String fpmAccessFormat;
+        Duration quietPeriod;
+        Duration lookBack;
+        Duration grace;
+        Duration idleClose;
+        int evidenceCap;
+        Duration fleetWindow;
+        int fleetMinHosts;
+        double fleetMinShare;
+        Duration activeWindow;
+        Duration recurrenceTolerance;
+        int recurrenceMin;
+        int recurrenceDays;
+        Map<String, String> streams;
+        Limits limits;
+        Duration sourceIdle;
+        boolean eventsTopic;
+        boolean ticks;
+
+        Copy(HandoffConfig c) {
+            topics = c.topics;
+            defaultZone = c.defaultZone;
+            nginxLogFormat = c.nginxLogFormat;
+            fpmAccessFormat = c.fpmAccessFormat;
+            quietPeriod = c.quietPeriod;
+            lookBack = c.lookBack;
+            grace = c.grace;
+            idleClose = c.idleClose;
+            evidenceCap = c.evidenceCap;
+            fleetWindow = c.fleetWindow;
+            fleetMinHosts = c.fleetMinHosts;
+            fleetMinShare = c.fleetMinShare;
+            activeWindow = c.activeWindow;
+            recurrenceTolerance = c.recurrenceTolerance;
+            recurrenceMin = c.recurrenceMin;
+            recurrenceDays = c.recurrenceDays;
+            streams = c.streams;
+            limits = c.limits;
+            sourceIdle = c.sourceIdle;
+            eventsTopic = c.eventsTopic;
+            ticks = c.ticks;
+        }
+
+        HandoffConfig build() {
+            return new HandoffConfig(topics, defaultZone, nginxLogFormat, fpmAccessFormat, quietPeriod, lookBack, grace,
+                    idleClose, evidenceCap, fleetWindow, fleetMinHosts, fleetMinShare, activeWindow, recurrenceTolerance,
+                    recurrenceMin, recurrenceDays, streams, limits, sourceIdle, eventsTopic, ticks);
+        }
     }
 }
