@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * }
  * }</pre>
  *
- * The producer is idempotent with {@code acks=all} (no duplicates or reordering on retries), lingers
+ * The producer is idempotent with {@code acks=all} (no duplicates or reordering on retries) and has one
+ * request in flight per broker (a request carries a batch for each of the broker's partitions), lingers
  * 10 ms into 256 KB lz4 batches. Sending is asynchronous; a delivery failure is kept and thrown as a
  * {@link ShipException} (topic, file, offset) by the next {@link #send}, by {@link #flush()} and by
  * {@link #ship} — it is never only logged. Not thread-safe: one shipping thread.
@@ -65,7 +66,11 @@ public final class Shipper implements AutoCloseable {
         cfg.put(ProducerConfig.CLIENT_ID_CONFIG, "handoff-shipper");
         cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         cfg.put(ProducerConfig.ACKS_CONFIG, "all");
-        cfg.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        // One request in flight. A broker that has no state for this (non-transactional) producer on a
+        // partition accepts its batch whatever the sequence: with more in flight, a first batch refused with a
+        // retriable error (NOT_LEADER_OR_FOLLOWER from a partition its broker does not host yet) let the next
+        // batch be written before it, and its retries were refused as out of order until the delivery timeout.
+        cfg.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         cfg.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         // lz4-java is a runtime dependency of kafka-clients 4.3.1 (at.yawk.lz4:lz4-java)

@@ -58,6 +58,11 @@ public final class RestartableBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** The broker's port on 127.0.0.1 (for a relay in front of it). */
+    public int port() {
+        return port;
+    }
+
     /** Starts it (formatting the data folder the first time); the same ports and data every time. */
     public synchronized void start() {
         if (server != null) {
