@@ -53,10 +53,8 @@ public final class Keys {
     public static final Key<Duration> LOOK_BACK = new Key<>("handoff.look-back", Type.DURATION, "5m",
             "evidence this far before the first gateway error is taken in", APP);
     public static final Key<Duration> GRACE = new Key<>("handoff.grace", Type.DURATION, "10s",
-            "how far behind the latest line of its own log a line may arrive and not count as late; also how long"
-                    + " an incident waits for a log of the host that keeps pace with the others but is not there yet"
-                    + " (until the newest log passes last error + quiet period + grace; a log still delivering lines is"
-                    + " waited for longer, see handoff.source-idle)", APP);
+            "how far behind the latest line of its own log a line may arrive and not count as late (a log of the"
+                    + " host that is not there yet holds an incident while it delivers lines, see handoff.source-idle)", APP);
     public static final Key<Duration> IDLE_CLOSE = new Key<>("handoff.idle-close", Type.DURATION, "40s",
             "wall-clock silence of a host after which its open incident closes, counted only while the application"
                     + " is caught up and the broker answers (replay: 2s unless set)", APP);
@@ -65,7 +63,9 @@ public final class Keys {
                     + " that delivered a line within this holds an incident until it has passed last error + quiet"
                     + " period + 1 s, however far the host's other logs ran ahead; a log that stopped (the kernel log"
                     + " with nothing to say, the error log after the burst) holds nothing once silent this long. Counted"
-                    + " only while caught up; keep it below quiet period + 1 s so a stopped log never delays the close",
+                    + " only while caught up; keep it above the shipper's longest pause between two reads of a file that"
+                    + " keeps pace (Filebeat: backoff.max + 1 s; 12s for its default backoff.max 10s) and below quiet"
+                    + " period + 1 s so a stopped log never delays the close",
             APP);
     public static final Key<Integer> EVIDENCE_CAP = new Key<>("handoff.evidence-cap", Type.POSITIVE_INT, "50",
             "evidence lines kept per incident", APP);

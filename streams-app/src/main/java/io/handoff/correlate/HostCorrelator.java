@@ -94,10 +94,16 @@ import java.util.TreeMap;
  *       counts as heard then, so a log that has said nothing yet holds an incident for {@code sourceIdle}
  *       too). While the wall clock stands still every log that delivered holds: a burst shipped at one
  *       instant is one incident, and so is days of lines delivered at one instant, which is why a replay
- *       keeps the partition not live until its input is complete;</li>
- *   <li>or it is <b>in step</b>: within the grace of the host's newest log, until that newest log passes
- *       last error + quiet + grace (the bound): a log keeping pace that had nothing to say for a moment.</li>
+ *       keeps the partition not live until its input is complete.</li>
  * </ul>
+ * Nothing else holds it: how close a silent log's clock is to the newest log's says nothing that its
+ * silence does not. A log keeping pace that had nothing to say for a moment is one that delivers: a
+ * shipper reads an idle file again after a backoff (Filebeat: {@code backoff.init} doubling up to
+ * {@code backoff.max}) and its queue hands the lines on up to a second later, so such a log's deliveries
+ * lie at most backoff.max + 1 s apart, and {@code sourceIdle} must exceed that (the default 5 s, for the
+ * 1 s reads of connectors/filebeat/filebeat.yml; 12 s for Filebeat's own 10 s backoff.max). A log whose last
+ * line fell just short of the end (web-06's FPM log stopping 30 s after the last error) holds the incident
+ * until it has been silent for {@code sourceIdle}: at most last error + quiet + sourceIdle.
  * A log that stopped (the kernel log, with nothing to say; the error log after the burst) holds nothing
  * once it has been silent for {@code sourceIdle}. With logs shipped as they are written and
  * {@code sourceIdle} below quiet + 1 s, the error log is silent by the time the others pass the window,
@@ -528,7 +534,6 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
         }
         boolean incident = s.getPhase() == OpenPhase.INCIDENT;
         long end = incident ? windowEnd(s) + 1_000 : warningEnd(s);
-        long bound = incident ? s.getLast() + quietMs + graceMs : warningEnd(s);
         long newest = clock.getFloor();
         for (long w : clock.getWritten().values()) {
             newest = Math.max(newest, w);
@@ -544,9 +549,7 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
             if (k == source || delivered != null && delivered[k.ordinal()] > liveClock - sourceIdleMs) {
                 return false; // a log still delivering lines has not passed the end
             }
-            if (w != null && w >= newest - graceMs && newest < bound) {
-                return false; // a log in step with the newest has not got there yet
-            }
+            // a log that delivered nothing for source-idle has stopped, however close to the newest its clock is
         }
         return true;
     }

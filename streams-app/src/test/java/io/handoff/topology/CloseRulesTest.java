@@ -4,6 +4,7 @@ import io.handoff.config.HandoffConfig;
 import io.handoff.avro.DeadLetter;
 import io.handoff.avro.Incident;
 import io.handoff.avro.RootCause;
+import io.handoff.avro.SourceKind;
 import io.handoff.common.CloseGate;
 import io.handoff.config.Keys;
 import org.junit.jupiter.api.Test;
@@ -11,9 +12,15 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import static io.handoff.avro.SourceKind.KERN;
 import static io.handoff.avro.SourceKind.NGINX_ACCESS;
 import static io.handoff.avro.SourceKind.NGINX_ERROR;
 import static io.handoff.avro.SourceKind.PHP_FPM;
@@ -24,6 +31,7 @@ import static io.handoff.topology.HandoffTopologyTest.fpm;
 import static io.handoff.topology.HandoffTopologyTest.l;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * When an incident closes, by the host's per-source clocks (quiet 30 s, grace 10 s, source-idle 5 s): at
@@ -69,7 +77,7 @@ class CloseRulesTest {
     }
 
     @Test
-    void aLogInStepWithTheNewestHoldsItUntilItGetsThere() {
+    void aLogKeepingPaceHoldsItWhileItDeliversAndNoLongerOnceSilentForSourceIdle() {
         try (Harness h = new Harness()) {
             burst(h, "web-f");
             tail(h, "web-f", "00:00:20");
@@ -77,28 +85,160 @@ class CloseRulesTest {
             h.ship("web-f", l(PHP_FPM, fpm("00:00:38", "NOTICE", CHILD)));
             tail(h, "web-f", "00:00:41");
             assertEquals(List.of(), h.incidents(), "the FPM log delivered a line 3 s ago");
-            tail(h, "web-f", "00:00:45");
-            tail(h, "web-f", "00:00:48");
-            assertEquals(List.of(), h.incidents(), "the FPM log (00:00:38) no longer delivers, but it is within the grace of"
-                    + " 00:00:48 and not there yet");
-            h.ship("web-f", l(PHP_FPM, fpm("00:00:42", "NOTICE", CHILD)));
-            assertEquals(1, h.incidents().size(), "the FPM log got past 00:00:41");
+            tail(h, "web-f", "00:00:44");
+            List<Incident> out = h.incidents();
+            assertEquals(1, out.size(), "the FPM log (00:00:38) is within the grace of 00:00:44, but it has delivered"
+                    + " nothing for 6 s: it no longer holds the incident");
+            assertEquals(Instant.parse("2026-11-21T00:00:10Z"), out.get(0).getEndedAt());
+            h.ship("web-f", l(PHP_FPM, fpm("00:00:45", "NOTICE", CHILD)));
+            assertEquals(List.of(), h.incidents());
+            assertEquals(List.of(), h.deadLetters(), "the FPM log's next line lies after the window: nothing was lost");
+            assertEquals(0, h.metrics.total("late"));
         }
     }
 
-    @Test
-    void atTheLatestWhenTheNewestLogPassesQuietPlusGrace() {
-        try (Harness h = new Harness()) {
-            burst(h, "web-g");
-            tail(h, "web-g", "00:00:20");
-            tail(h, "web-g", "00:00:30");
-            h.ship("web-g", l(PHP_FPM, fpm("00:00:40", "NOTICE", CHILD)));
-            tail(h, "web-g", "00:00:44");
-            tail(h, "web-g", "00:00:49");
-            assertEquals(List.of(), h.incidents(), "the FPM log (00:00:40) is in step with 00:00:49");
-            h.ship("web-g", l(NGINX_ACCESS, access("00:00:50", 200, "GET / HTTP/1.1")));
-            assertEquals(1, h.incidents().size(), "last error + quiet + grace is the bound for a log that is only in step");
+    // ---- web-06's capture, live ----
+
+    /**
+     * web-06's capture (a worker segfaults: SEGFAULT → WORKER_RESET → GATEWAY_ERRORS): its last gateway error at
+     * 11:01:03, its access log's last line at 11:01:31, and its FPM log's last two lines at 11:01:33, 30 s
+     * after the last error ("Finishing ...", "exiting, bye-bye!": FPM stopped at the end of the capture), in
+     * the window's last second and short of its end (last error + quiet + 1 s) — the burst that set the bench's
+     * final p99 while a log within the grace of the newest held an incident until the newest passed last
+     * error + quiet + grace.
+     */
+    static final String WEB_06 = "web-06";
+    static final Instant WEB_06_LAST_ERROR = Instant.parse("2026-11-21T11:01:03Z");
+
+    static List<LiveVersusReplayTest.Written> web06() throws Exception {
+        List<LiveVersusReplayTest.Written> lines = new ArrayList<>();
+        for (LiveVersusReplayTest.Written w : LiveVersusReplayTest.fleet()) {
+            if (w.host().equals(WEB_06)) lines.add(w);
         }
+        assumeTrue(!lines.isEmpty(), "samples/fleet/web-06 not found");
+        return lines;
+    }
+
+    /** web-06's one incident as a replay gives it (without offsets and revision). */
+    static Incident web06Replayed(HandoffConfig config) throws Exception {
+        CloseGate gate = CloseGate.afterInput();
+        try (Harness h = new Harness(config, gate)) {
+            LiveVersusReplayTest.replayOrder(web06()).forEach(w -> h.ship(WEB_06, w.line()));
+            gate.open(CloseGate.Stage.CORRELATE);
+            h.idle();
+            List<Incident> out = h.incidents();
+            assertEquals(1, out.size(), "web-06 replays to one incident");
+            assertEquals(RootCause.WORKER_CRASH, out.get(0).getRootCause(), out.get(0)::getSummary);
+            assertEquals(List.of(), h.deadLetters());
+            return LiveVersusReplayTest.withoutOffsets(out.get(0));
+        }
+    }
+
+    /** The capture's last access line (a 200 at 11:01:31), re-stamped: the host's traffic going on after the capture. */
+    static Harness.Line accessAt(List<LiveVersusReplayTest.Written> capture, Instant at) {
+        Harness.Line last = capture.stream().filter(w -> w.line().kind() == NGINX_ACCESS)
+                .max(Comparator.comparingLong(LiveVersusReplayTest.Written::written)).orElseThrow().line();
+        String stamp = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC).format(at);
+        String text = last.text().replace("[21/Nov/2026:11:01:31 ", "[" + stamp + " ");
+        assertTrue(text.contains(stamp), text);
+        return Harness.line(NGINX_ACCESS, text, last.format());
+    }
+
+    /** When the incident came out (wall clock = event time) and what it was. */
+    record Closed(Instant at, Incident incident) {}
+
+    /**
+     * A live tail of web-06 with the wall clock as event time: each line delivered {@code delay} after it was
+     * written (per log; none: as written), each log in its own order; from the capture's end on, the access log
+     * goes on with a line a second. Returns when the incident came out, checking that nothing else did and
+     * that no line was late or dead-lettered.
+     */
+    static Closed web06Live(HandoffConfig config, Map<SourceKind, Duration> delay) throws Exception {
+        List<LiveVersusReplayTest.Written> capture = web06();
+        record Due(long at, LiveVersusReplayTest.Written w) {}
+        List<Due> due = new ArrayList<>();
+        for (LiveVersusReplayTest.Written w : capture) {
+            due.add(new Due(w.written() + delay.getOrDefault(w.line().kind(), Duration.ZERO).toMillis(), w));
+        }
+        long captureEnd = capture.stream().mapToLong(LiveVersusReplayTest.Written::written).max().orElseThrow();
+        for (long t = Math.floorDiv(captureEnd, 1000) * 1000 + 1000; t <= captureEnd + 60_000; t += 1000) {
+            due.add(new Due(t, new LiveVersusReplayTest.Written(WEB_06, accessAt(capture, Instant.ofEpochMilli(t)), t, 0)));
+        }
+        due.sort(Comparator.comparingLong(Due::at).thenComparing(d -> d.w().line().kind()).thenComparingInt(d -> d.w().order()));
+        try (Harness h = new Harness(config, CloseGate.always())) {
+            List<Incident> out = new ArrayList<>();
+            long now = due.get(0).at();
+            Instant closedAt = null;
+            for (Due d : due) {
+                while (now < d.at()) {
+                    long step = Math.min(250, d.at() - now);
+                    h.advance(Duration.ofMillis(step));
+                    now += step;
+                    out.addAll(h.incidents());
+                    if (closedAt == null && !out.isEmpty()) closedAt = Instant.ofEpochMilli(now);
+                }
+                h.ship(WEB_06, d.w().line());
+                out.addAll(h.incidents());
+                if (closedAt == null && !out.isEmpty()) closedAt = Instant.ofEpochMilli(now);
+            }
+            assertEquals(1, out.size(), "one incident: " + out);
+            h.idle();
+            assertEquals(List.of(), h.incidents());
+            assertEquals(List.of(), h.warnings());
+            assertEquals(List.of(), h.deadLetters(), "no line of the burst arrived after its incident closed");
+            assertEquals(0, h.metrics.total("late"), "late lines");
+            assertEquals(0, h.entries(Harness.OPEN));
+            return new Closed(closedAt, LiveVersusReplayTest.withoutOffsets(out.get(0)));
+        }
+    }
+
+    /**
+     * The web-06 shape with no log delivering at the end: quiet 36 s puts the FPM log's last lines (11:01:33)
+     * 7 s short of the end (11:01:40), within the grace of the newest log there, and delivered 7 s before it:
+     * more than source-idle ago. The FPM log has stopped, and the incident closes when the access log gets to
+     * last error + quiet + 1 s (a log within the grace of the newest used to hold it to last error + quiet + grace).
+     */
+    @Test
+    void web06ClosesAtLastErrorPlusQuietPlusOneSecondWhenNoLogIsDelivering() throws Exception {
+        HandoffConfig config = HandoffConfig.of(Map.of(Keys.QUIET_PERIOD.name(), "36s"));
+        Incident replayed = web06Replayed(config);
+        Closed c = web06Live(config, Map.of());
+        assertEquals(WEB_06_LAST_ERROR.plusSeconds(36 + 1), c.at(), "closed by the access line that passed last error + quiet + 1 s");
+        assertEquals(replayed, c.incident(), () -> LiveVersusReplayTest.diff(replayed, c.incident()));
+    }
+
+    /**
+     * web-06 as the bench ships it (quiet 30 s): the FPM log delivered its last lines 1 s before the end, so it
+     * may be a log between two polls of its shipper, and holds the incident until it has been silent for
+     * source-idle: at last error + quiet + source-idle, not at last error + quiet + grace.
+     */
+    @Test
+    void web06TheFpmLogsLastLinesHoldItForSourceIdleNotToTheGrace() throws Exception {
+        HandoffConfig config = HandoffConfig.defaults();
+        Incident replayed = web06Replayed(config);
+        Closed c = web06Live(config, Map.of());
+        Instant fpmLast = WEB_06_LAST_ERROR.plusSeconds(30);
+        assertTrue(!c.at().isBefore(fpmLast.plus(SOURCE_IDLE)), "closed at " + c.at() + ", before the FPM log was silent for source-idle");
+        assertTrue(!c.at().isAfter(fpmLast.plus(SOURCE_IDLE).plusMillis(1_000)), "closed at " + c.at() + ": the access line after"
+                + " the FPM log's source-idle closes it");
+        assertEquals(replayed, c.incident(), () -> LiveVersusReplayTest.diff(replayed, c.incident()));
+    }
+
+    /**
+     * web-06 with its kernel log — the segfaults, the root of the chain — lagging 36 s behind (a shipper
+     * catching up on kern.log) and still delivering when the access log passes the end: it holds the incident
+     * until it has delivered its last line (11:01:03, at 11:01:39) and been silent for source-idle, and the
+     * incident is the replay's.
+     */
+    @Test
+    void web06ALaggingKernelLogThatStillDeliversHoldsIt() throws Exception {
+        HandoffConfig config = HandoffConfig.defaults();
+        Incident replayed = web06Replayed(config);
+        Closed c = web06Live(config, Map.of(KERN, Duration.ofSeconds(36)));
+        Instant kernLast = WEB_06_LAST_ERROR.plusSeconds(36);
+        assertTrue(!c.at().isBefore(kernLast.plus(SOURCE_IDLE)), "closed at " + c.at() + ", before the kernel log stopped");
+        assertTrue(!c.at().isAfter(kernLast.plus(SOURCE_IDLE).plusMillis(1_000)), "closed at " + c.at());
+        assertEquals(replayed, c.incident(), () -> LiveVersusReplayTest.diff(replayed, c.incident()));
     }
 
     @Test

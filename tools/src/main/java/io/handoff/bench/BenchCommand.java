@@ -1146,6 +1146,10 @@ public final class BenchCommand implements Callable<Integer> {
                 r.put("latency_p99_s", l.isEmpty() ? null : round(percentile(l, 99) / 1000.0, 2));
                 r.put("latency_max_s", l.isEmpty() ? null : round(l.get(l.size() - 1) / 1000.0, 2));
                 r.put("latency_minus_quiet_p99_s", l.isEmpty() ? null : round((percentile(l, 99) - quiet) / 1000.0, 2));
+                Map<String, Object> byCapture = new TreeMap<>(); // which capture sets the percentiles
+                bursts.forEach(b -> byCapture.put(b.template() + " " + b.host(), latency.containsKey(b.host())
+                        ? round(latency.get(b.host()) / 1000.0, 2) : null));
+                r.put("latency_by_capture_s", byCapture);
                 List<Long> open = new ArrayList<>(provisional.values());
                 open.sort(null);
                 r.put("provisional_seen", open.size());
