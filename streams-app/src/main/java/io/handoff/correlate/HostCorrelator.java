@@ -47,9 +47,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -92,7 +94,8 @@ import java.util.TreeMap;
  *       idle close: a gap of more than {@value #MAX_PUNCTUATION_GAP_MS} ms between two punctuations is
  *       time the task did not run, not silence; a log this task has not heard from since it saw the host
  *       counts as heard then, so a log that has said nothing yet holds an incident for {@code sourceIdle}
- *       too). While the wall clock stands still every log that delivered holds: a burst shipped at one
+ *       too; but when every log of a host with an incident open has been silent for {@code sourceIdle},
+ *       they stay stopped until each speaks again). While the wall clock stands still every log that delivered holds: a burst shipped at one
  *       instant is one incident, and so is days of lines delivered at one instant, which is why a replay
  *       keeps the partition not live until its input is complete.</li>
  * </ul>
@@ -196,6 +199,12 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
      * {@code sourceIdle} drop off the front (they count as never heard from again).
      */
     private final LinkedHashMap<String, long[]> heard = new LinkedHashMap<>();
+    /**
+     * Open hosts that dropped off {@link #heard} because every one of their logs had been silent for
+     * {@code sourceIdle}: when one of their logs speaks again, the others are known to have stopped (unlike
+     * the logs of a host not heard from since this task started, which count as heard then).
+     */
+    private final Set<String> silenced = new HashSet<>();
     /** Open incidents whose verdict is due for a new look, in wall-clock ms. */
     private final DueHosts diagnoses = new DueHosts();
     /** Wall-clock ms of each open incident's last diagnosis. */
@@ -235,6 +244,7 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
         idle.clear();
         held.clear();
         heard.clear();
+        silenced.clear();
         diagnoses.clear();
         diagnosedAt.clear();
         liveClock = 0;
@@ -498,23 +508,29 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
         long[] at = heard.remove(host);
         if (at == null) {
             at = new long[SOURCES.length];
-            Arrays.fill(at, liveClock);
+            Arrays.fill(at, silenced.remove(host) ? liveClock - sourceIdleMs : liveClock);
         }
         at[source.ordinal()] = liveClock;
         heard.put(host, at); // to the back: the map stays in the order hosts were last heard from
         return at;
     }
 
-    /** Forgets the hosts none of whose logs delivered a line within {@code sourceIdle}: none of their logs delivers. */
+    /**
+     * Forgets the hosts none of whose logs delivered a line within {@code sourceIdle}: none of their logs
+     * delivers. Those with an open incident are noted as {@link #silenced}.
+     */
     private void forgetSilentHosts() {
-        for (var it = heard.values().iterator(); it.hasNext(); ) {
-            long[] at = it.next();
+        for (var it = heard.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
             long last = Long.MIN_VALUE;
-            for (long a : at) {
+            for (long a : e.getValue()) {
                 last = Math.max(last, a);
             }
             if (last > liveClock - sourceIdleMs) {
                 return; // this host and every one after it was heard from since
+            }
+            if (idle.contains(e.getKey())) {
+                silenced.add(e.getKey());
             }
             it.remove();
         }
@@ -882,6 +898,7 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
         open.delete(host);
         idle.remove(host);
         held.remove(host);
+        silenced.remove(host);
         diagnoses.remove(host);
         diagnosedAt.remove(host);
         if (s.getPhase() == OpenPhase.INCIDENT) {
