@@ -233,8 +233,23 @@ public final class HandoffMetrics {
 
         public void increment(String name, String... tags) {
             HandoffMetrics.this.increment(name, tags);
+            Sensor s = sensor(name, tags);
+            if (s != null) {
+                s.record();
+            }
+        }
+
+        /**
+         * One counter resolved once, for a count made per record: {@link Count#increment()} does what
+         * {@code increment(name, tags)} does without building the key and looking both up each time.
+         */
+        public Count count(String name, String... tags) {
+            return new Count(counter(name, tags), sensor(name, tags));
+        }
+
+        private Sensor sensor(String name, String... tags) {
             if (streamsMetrics == null) {
-                return;
+                return null;
             }
             String k = key(name, tags);
             Sensor s = sensors.get(k);
@@ -242,7 +257,25 @@ public final class HandoffMetrics {
                 s = streamsMetrics.addRateTotalSensor("handoff", entity, name, Sensor.RecordingLevel.INFO, tags);
                 sensors.put(k, s);
             }
-            s.record();
+            return s;
+        }
+    }
+
+    /** A counter of {@link Recorder#count}: this registry's counter and the Kafka Streams sensor beside it (or null). */
+    public static final class Count {
+        private final Counter counter;
+        private final Sensor sensor;
+
+        private Count(Counter counter, Sensor sensor) {
+            this.counter = counter;
+            this.sensor = sensor;
+        }
+
+        public void increment() {
+            counter.increment();
+            if (sensor != null) {
+                sensor.record();
+            }
         }
     }
 }

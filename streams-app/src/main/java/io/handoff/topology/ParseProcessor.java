@@ -65,6 +65,10 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
     private final Map<String, long[]> written = new HashMap<>();
     private ProcessorContext<Object, Object> context;
     private HandoffMetrics.Recorder recorder;
+    private HandoffMetrics.Count lines;
+    /** The last {@code event.timezone} read and its zone: a host's entries all carry the same one. */
+    private String lastTimezone;
+    private ZoneId lastZone;
 
     /** Hosts whose latest time is kept; beyond it the memory starts over (lines then go as ticks, see above). */
     static final int MAX_HOSTS = 200_000;
@@ -89,6 +93,7 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.recorder = metrics.recorder(context.metrics(), "parse-" + source);
+        this.lines = recorder.count("lines", "source", source);
     }
 
     @Override
@@ -118,7 +123,11 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
         }
         ZoneId zone;
         try {
-            zone = zone(env.timezone(), config.defaultZone());
+            if (env.timezone() == null || !env.timezone().equals(lastTimezone)) {
+                lastZone = zone(env.timezone(), config.defaultZone());
+                lastTimezone = env.timezone();
+            }
+            zone = lastZone;
         } catch (DateTimeException e) {
             deadLetter(record, env.host(), "time", "event.timezone '" + env.timezone()
                     + "': expected an offset like +02:00, a region like Europe/Berlin, UTC or Z");
@@ -176,7 +185,7 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
                 .setOrigin(origin())
                 .setParsed(fields)
                 .build();
-        recorder.increment("lines", "source", source);
+        lines.increment();
         if (eventsChild != null) {
             context.forward(new Record<Object, Object>(env.host(), event, time), eventsChild);
         }
