@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -69,6 +70,9 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
     /** The last {@code event.timezone} read and its zone: a host's entries all carry the same one. */
     private String lastTimezone;
     private ZoneId lastZone;
+    /** The last log format read and its parser: the same file's entries carry the same one. */
+    private String lastFormat;
+    private LineParser lastParser;
 
     /** Hosts whose latest time is kept; beyond it the memory starts over (lines then go as ticks, see above). */
     static final int MAX_HOSTS = 200_000;
@@ -135,11 +139,17 @@ public final class ParseProcessor implements Processor<byte[], byte[], Object, O
         }
         LineParser parser;
         String format = env.logFormat() != null ? env.logFormat() : defaultFormat();
-        try {
-            parser = Parsers.forKind(kind, format);
-        } catch (IllegalArgumentException e) {
-            deadLetter(record, env.host(), "parse", source + " log format '" + format + "': " + e.getMessage());
-            return;
+        if (lastParser != null && Objects.equals(format, lastFormat)) {
+            parser = lastParser;
+        } else {
+            try {
+                parser = Parsers.forKind(kind, format);
+            } catch (IllegalArgumentException e) {
+                deadLetter(record, env.host(), "parse", source + " log format '" + format + "': " + e.getMessage());
+                return;
+            }
+            lastFormat = format;
+            lastParser = parser;
         }
         ParseOutcome outcome;
         try {
