@@ -30,10 +30,13 @@ STAGES = [
     # Kafka Streams 4.3.1 formats a diagnostic string per empty input partition on every readiness check
     # (once per record while some input partition is empty) unless max.task.idle.ms is -1
     ('Streams: readiness check of the task\'s partitions', has('PartitionGroup.readyToProcess')),
-    ('envelope decode (JSON of the shipper)', has('io.handoff.ship.Envelope.decode')),
+    ('envelope decode (JSON of the shipper)', has('io.handoff.raw.Envelope.decode', 'io.handoff.ship.Envelope.decode')),
     ('parse (the source parsers)', has('io.handoff.parse.')),
-    ('Avro encode of LogEvent (events sink)',
-     both(has('ParseProcessor.process'), has('AvroSerializer.serialize', 'SpecificDatumWriter', 'GenericDatumWriter'))),
+    # the parse stage's output: a HostTick or a LogEvent on handoff.correlate-input (and handoff.events when enabled)
+    ('Avro encode of the parse output (ticks, lines with signal)',
+     both(has('ParseProcessor.process'), has('AvroSerializer.serialize', 'SpecificDatumWriter', 'GenericDatumWriter',
+                                             'VersionedAvroSerde.serialize'))),
+    ('counters (handoff metrics, Streams sensors)', has('io.handoff.common.HandoffMetrics')),
     ('Avro decode (events into the correlator)',
      both(has('AvroDeserializer.deserialize', 'SpecificDatumReader', 'GenericDatumReader'), has('RecordQueue.addRawRecords',
                                                                                                 'RecordDeserializer'))),
@@ -47,7 +50,7 @@ STAGES = [
     ('fleet stage', has('io.handoff.fleet.')),
     ('correlate and classify (logic)', has('io.handoff.correlate.', 'io.handoff.classify.')),
     ('records out (producer send)', has('RecordCollectorImpl.send', 'KafkaProducer.send', 'KafkaProducer.doSend')),
-    ('topology: dead letters, metrics, SIEM mirror', has('io.handoff.topology.', 'io.handoff.siem.')),
+    ('topology: the parse processor, dead letters, SIEM mirror', has('io.handoff.topology.', 'io.handoff.siem.')),
     ('Avro/serde (other records)', has('io.handoff.serde.', 'org.apache.avro.')),
     ('records in (consumer poll, fetch)', has('KafkaConsumer.poll', 'StreamThread.pollPhase', 'ClassicKafkaConsumer.poll',
                                               'AsyncKafkaConsumer.poll')),
