@@ -2,10 +2,13 @@ package io.handoff.bench;
 
 import io.handoff.config.HandoffConfig;
 import io.handoff.app.Offsets;
+import io.handoff.app.Topics;
 import io.handoff.avro.Incident;
 import io.handoff.avro.SourceKind;
 import io.handoff.avro.Warning;
+import io.handoff.common.CloseGate;
 import io.handoff.common.HandoffMetrics;
+import io.handoff.common.InputProgress;
 import io.handoff.serde.SpecificAvroSerde;
 import io.handoff.topics.TopicNames;
 import io.handoff.topology.HandoffTopology;
@@ -60,6 +63,7 @@ final class Pipeline implements AutoCloseable {
     final List<Instance> instances = new ArrayList<>();
     private final Admin admin;
     private final Reader reader;
+    private final InputProgress progress;
 
     /** One KafkaStreams instance and the switch that kills it. */
     static final class Instance {
@@ -94,6 +98,10 @@ final class Pipeline implements AutoCloseable {
         a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         this.admin = Admin.create(a);
         createTopics(partitions);
+        // a host's silence closes its incident only while its partition is caught up, as in handoff run
+        this.progress = InputProgress.start(a, appId, Topics.raw(config.topics()), config.topics().correlateInput(),
+                Duration.ofSeconds(1));
+        CloseGate gate = CloseGate.live(progress);
         for (int i = 0; i < instanceCount; i++) {
             Path dir = stateRoot.resolve(prefix + "-" + i);
             Properties p = HandoffTopology.streamsProperties(config, appId, metrics);
@@ -102,8 +110,8 @@ final class Pipeline implements AutoCloseable {
             AtomicBoolean killed = new AtomicBoolean();
             // the kill switch costs a reflective call per send: only the instance that may be killed has it
             KafkaStreams s = killable && i == instanceCount - 1
-                    ? new KafkaStreams(HandoffTopology.build(config, metrics), p, new KillableSupplier(killed))
-                    : new KafkaStreams(HandoffTopology.build(config, metrics), p);
+                    ? new KafkaStreams(HandoffTopology.build(config, metrics, gate), p, new KillableSupplier(killed))
+                    : new KafkaStreams(HandoffTopology.build(config, metrics, gate), p);
             Instance inst = new Instance(s, dir, killed);
             s.setUncaughtExceptionHandler(e -> {
                 inst.failure = e;
@@ -325,6 +333,7 @@ final class Pipeline implements AutoCloseable {
             i.streams.cleanUp();
         }
         reader.close();
+        progress.close();
         admin.close(Duration.ofSeconds(5));
     }
 
