@@ -300,14 +300,9 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
 
         long[] delivered = delivered(host, e.getSource());
         OpenIncident state = loadOpen(host);
-        if (state != null) {
-            idle.put(host, liveClock + idleCloseMs);
-            held.put(host, liveClock + sourceIdleMs);
-            if (dueByClocks(state, clock, live, delivered, e.getSource())) {
-                close(host, state, clock);
-                clockChanged = true;
-                state = null;
-            }
+        if (state != null && heardOrClosed(host, state, clock, live, delivered, e.getSource())) {
+            clockChanged = true;
+            state = null;
         }
 
         if (state != null && state.getPhase() == OpenPhase.INCIDENT) {
@@ -408,14 +403,9 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
 
         long[] delivered = delivered(host, k.getSource()); // a tick is a delivery of its log like a whole line
         OpenIncident state = loadOpen(host);
-        if (state != null) {
-            idle.put(host, liveClock + idleCloseMs);
-            held.put(host, liveClock + sourceIdleMs);
-            if (dueByClocks(state, clock, live, delivered, k.getSource())) {
-                close(host, state, clock);
-                clockChanged = true;
-                state = null;
-            }
+        if (state != null && heardOrClosed(host, state, clock, live, delivered, k.getSource())) {
+            clockChanged = true;
+            state = null;
         }
         if (state != null && state.getPhase() == OpenPhase.INCIDENT && t >= state.getFrom() && t <= windowEnd(state)) {
             if (access) {
@@ -534,6 +524,23 @@ public final class HostCorrelator implements Processor<String, CorrelateInput, O
             }
             it.remove();
         }
+    }
+
+    /**
+     * A record of the host arrived while {@code state} is open: its idle close and its hold start over, and
+     * the incident closes when every active log has passed its end ({@link #dueByClocks}).
+     *
+     * @return whether it closed (the host's clock then changed)
+     */
+    private boolean heardOrClosed(String host, OpenIncident state, HostClock clock, boolean live, long[] delivered,
+                                  SourceKind source) {
+        idle.put(host, liveClock + idleCloseMs);
+        held.put(host, liveClock + sourceIdleMs);
+        if (!dueByClocks(state, clock, live, delivered, source)) {
+            return false;
+        }
+        close(host, state, clock);
+        return true;
     }
 
     /**
